@@ -1,0 +1,30 @@
+# Shared compiler flags: warnings everywhere, errors in CI, optional sanitizers.
+add_library(pg_warnings INTERFACE)
+target_compile_options(pg_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+  -Wno-sign-conversion $<$<BOOL:${PG_WERROR}>:-Werror>)
+
+if(PG_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# A plugin module named NAME (target plugin_NAME, file NAME.so): hidden symbols
+# except the entry point, no undefined symbols, no GNU-unique symbols (they would
+# pin the library in memory). Lands in DIR (default: the build's plugin folder).
+function(pg_add_plugin name)
+  cmake_parse_arguments(PLUGIN "" "DIR" "SOURCES" ${ARGN})
+  if(NOT PLUGIN_DIR)
+    set(PLUGIN_DIR ${PG_BUILD_PLUGIN_DIR})
+  endif()
+  set(target plugin_${name})
+  add_library(${target} MODULE ${PLUGIN_SOURCES})
+  target_link_libraries(${target} PRIVATE productgraph::sdk pg_warnings)
+  set_target_properties(${target} PROPERTIES
+    PREFIX "" OUTPUT_NAME ${name}
+    CXX_VISIBILITY_PRESET hidden C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY ${PLUGIN_DIR})
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fno-gnu-unique>)
+  if(NOT PG_SANITIZE)
+    target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  endif()
+endfunction()

@@ -1,0 +1,29 @@
+// Typed reads of environment variables, failing with a message naming the variable.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace productgraph::common {
+
+/// The variable's value, or nullopt when unset. Empty counts as set.
+std::optional<std::string> env_value(const char *name);
+
+/// true/false (also 1/0, yes/no, on/off, any case); unset -> fallback.
+Result<bool> env_bool(const char *name, bool fallback);
+
+/// A non-negative integer within [min, max]; unset -> fallback.
+Result<int64_t> env_int(const char *name, int64_t fallback, int64_t min, int64_t max);
+
+/// A boolean parsed from text, or nullopt when it is not a recognised spelling.
+std::optional<bool> parse_bool(std::string_view text);
+
+/// Comma-separated list with blanks trimmed and empty items dropped.
+std::vector<std::string> split_list(std::string_view text);
+
+}  // namespace productgraph::common

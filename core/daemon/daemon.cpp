@@ -1,0 +1,128 @@
+// Wires the flow: config -> plugins -> queue -> dispatch -> HTTP, then waits for a
+// signal and takes it down in reverse, draining the queue within the timeout.
+#include "daemon/daemon.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include "common/log.hpp"
+#include "daemon/daemon_config.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "http/http_server.hpp"
+#include "plugin_host/plugin_catalog.hpp"
+#include "queue/memory_queue.hpp"
+
+namespace productgraph::daemon {
+namespace {
+
+constexpr int startup_error = 2;
+
+// Signals are blocked before any thread starts so that only sigwait() sees them.
+sigset_t block_shutdown_signals()
+{
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill the daemon
+    return signals;
+}
+
+void wait_for_shutdown_signal(const sigset_t &signals)
+{
+    while (true) {
+        int signal_number = 0;
+        if (sigwait(&signals, &signal_number) != 0) continue;
+        if (signal_number == SIGHUP) {
+            common::log_warn("SIGHUP: plugin reload is not supported yet; restart to pick up plugin changes");
+            continue;
+        }
+        common::log_info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        return;
+    }
+}
+
+size_t count_analytics_providers(const std::vector<plugin_host::PluginEntry> &catalog)
+{
+    size_t count = 0;
+    for (const auto &entry : catalog) {
+        if (entry.instance != nullptr && (entry.library.descriptor->flags & PGRAPH_PLUGIN_ANALYTICS_PROVIDER) != 0) {
+            ++count;
+        }
+    }
+    return count;
+}
+
+}  // namespace
+
+int run()
+{
+    const sigset_t signals = block_shutdown_signals();
+    auto config = read_daemon_config();
+    if (!config) {
+        common::log_error(config.error().message);
+        return startup_error;
+    }
+    common::set_log_level(config->debug ? common::LogLevel::debug : common::LogLevel::info);
+    common::log_info("starting productgraphd", {{"plugin_dir", config->plugin_dir.string()}});
+
+    auto catalog = plugin_host::load_plugin_catalog(config->plugin_dir, plugin_host::process_environment());
+    if (!catalog) {
+        common::log_error(catalog.error().message);
+        return startup_error;
+    }
+    if (config->analytics_enabled) {
+        common::log_info("analytics enabled", {{"publishers", count_analytics_providers(*catalog)}});
+    }
+
+    queue::MemoryQueue queue(config->queue_max_events, config->queue_max_bytes);
+    dispatch::Dispatcher dispatcher(queue, config->worker, config->hang_grace);
+    size_t enabled = 0;
+    for (auto &entry : *catalog) {
+        if (entry.instance == nullptr) continue;
+        dispatcher.add_plugin(*entry.instance);
+        ++enabled;
+    }
+    if (enabled == 0) common::log_warn("no plugin is enabled: accepted events are not forwarded anywhere");
+    dispatcher.start();
+
+    auto context = std::make_shared<http::ApiContext>();
+    context->settings = config->http;
+    context->queue = &queue;
+    context->plugins = &*catalog;
+    context->dispatcher = &dispatcher;
+    http::HttpServer server(context);
+    const auto port = server.start();
+    if (!port) {
+        common::log_error(port.error().message);
+        dispatcher.stop();
+        return startup_error;
+    }
+    common::log_info("listening", {{"port", *port}, {"plugins_enabled", enabled}});
+
+    wait_for_shutdown_signal(signals);
+    context->accepting.store(false);
+    queue.close();
+    server.shutdown();
+    const bool drained = dispatcher.drain(std::chrono::steady_clock::now() + config->shutdown_timeout);
+    if (!drained) common::log_error("shutdown timeout reached before every plugin caught up");
+    dispatcher.stop();
+    const bool hung = dispatcher.any_hung();
+    catalog->clear();  // destroys every plugin instance that is not stuck in publish
+    common::log_info("stopped");
+    if (hung) {
+        // A thread is still inside a plugin's publish; normal exit would run static
+        // destructors under it. Leave without them.
+        std::fflush(nullptr);
+        _exit(0);
+    }
+    return 0;
+}
+
+}  // namespace productgraph::daemon

@@ -1,0 +1,67 @@
+// Variable names, defaults and ranges in one place; README's table mirrors this file.
+#include "daemon/daemon_config.hpp"
+
+#include <system_error>
+
+#include "common/environment.hpp"
+
+// Assigns a Result's value, or returns its error from the enclosing function.
+#define PG_TRY_ASSIGN(target, expression)                   \
+    do {                                                    \
+        auto value_ = (expression);                         \
+        if (!value_) return tl::unexpected(value_.error()); \
+        target = static_cast<decltype(target)>(*value_);    \
+    } while (false)
+
+namespace productgraph::daemon {
+using common::env_bool;
+using common::env_int;
+using common::env_value;
+
+std::filesystem::path default_plugin_dir()
+{
+    std::error_code error;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    const std::string build_tree = PG_BUILD_TREE;
+    if (!error && self.string().starts_with(build_tree + "/")) return PG_BUILD_PLUGIN_DIR;
+    return PG_INSTALL_PLUGIN_DIR;
+}
+
+common::Result<DaemonConfig> read_daemon_config()
+{
+    DaemonConfig config;
+    PG_TRY_ASSIGN(config.debug, env_bool("DEBUG", false));
+    PG_TRY_ASSIGN(config.analytics_enabled, env_bool("ANALYTICS_ENABLED", false));
+    PG_TRY_ASSIGN(config.http.port, env_int("PORT", 8080, 0, 65535));
+    PG_TRY_ASSIGN(config.http.threads, env_int("PRODUCTGRAPH_HTTP_THREADS", 2, 1, 64));
+    config.plugin_dir = env_value("PRODUCTGRAPH_PLUGIN_DIR").value_or(default_plugin_dir().string());
+    if (const auto keys = env_value("PRODUCTGRAPH_API_KEYS")) config.http.api_keys = common::split_list(*keys);
+    if (const auto origins = env_value("PRODUCTGRAPH_CORS_ORIGINS")) {
+        config.http.cors_origins = common::split_list(*origins);
+    }
+    if (const auto proxies = env_value("PRODUCTGRAPH_TRUSTED_PROXIES")) {
+        config.http.trusted_proxies = common::split_list(*proxies);
+    }
+    PG_TRY_ASSIGN(config.queue_max_events, env_int("PRODUCTGRAPH_QUEUE_MAX_EVENTS", 1'000'000, 1, 1'000'000'000));
+    PG_TRY_ASSIGN(config.queue_max_bytes,
+                  env_int("PRODUCTGRAPH_QUEUE_MAX_BYTES", 512ll * 1024 * 1024, 1024, 1ll << 40));
+    int64_t retry_after_s = 1;
+    PG_TRY_ASSIGN(retry_after_s, env_int("PRODUCTGRAPH_RETRY_AFTER", 1, 1, 3600));
+    config.http.retry_after = std::chrono::seconds(retry_after_s);
+
+    int64_t ms = 0;
+    PG_TRY_ASSIGN(ms, env_int("PRODUCTGRAPH_PUBLISH_TIMEOUT_MS", 30'000, 100, 3'600'000));
+    config.worker.publish_timeout = std::chrono::milliseconds(ms);
+    PG_TRY_ASSIGN(ms, env_int("PRODUCTGRAPH_PUBLISH_HANG_MS", 30'000, 0, 3'600'000));
+    config.hang_grace = std::chrono::milliseconds(ms);
+    PG_TRY_ASSIGN(ms, env_int("PRODUCTGRAPH_RETRY_INITIAL_MS", 500, 1, 3'600'000));
+    config.worker.retry.initial = std::chrono::milliseconds(ms);
+    PG_TRY_ASSIGN(ms, env_int("PRODUCTGRAPH_RETRY_MAX_MS", 60'000, 1, 3'600'000));
+    config.worker.retry.maximum = std::chrono::milliseconds(ms);
+    int64_t seconds = 0;
+    PG_TRY_ASSIGN(seconds, env_int("PRODUCTGRAPH_SHUTDOWN_TIMEOUT", 10, 0, 3600));
+    config.shutdown_timeout = std::chrono::seconds(seconds);
+    return config;
+}
+
+}  // namespace productgraph::daemon

@@ -1,0 +1,33 @@
+// The daemon's own variables (product-spec §2 plus PRODUCTGRAPH_*), read once at start-up.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+
+#include "common/result.hpp"
+#include "dispatch/dispatch_worker.hpp"
+#include "http/http_settings.hpp"
+
+namespace productgraph::daemon {
+
+struct DaemonConfig {
+    bool debug = false;
+    bool analytics_enabled = false;  // the master switch; plugins read it through the enable rule
+    std::filesystem::path plugin_dir;
+    http::HttpSettings http;
+    uint64_t queue_max_events = 1'000'000;
+    uint64_t queue_max_bytes = 512ull * 1024 * 1024;
+    dispatch::WorkerSettings worker;
+    std::chrono::milliseconds hang_grace{30'000};
+    std::chrono::seconds shutdown_timeout{10};
+};
+
+/// Reads every variable; the error names the first bad one.
+common::Result<DaemonConfig> read_daemon_config();
+
+/// The plugin folder when PRODUCTGRAPH_PLUGIN_DIR is unset: the build tree's when
+/// this binary runs from the build tree, else the installed one.
+std::filesystem::path default_plugin_dir();
+
+}  // namespace productgraph::daemon

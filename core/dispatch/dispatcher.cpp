@@ -1,0 +1,119 @@
+// Worker lifecycle and the hang watchdog: a plugin stuck inside publish cannot be
+// interrupted, so it is declared failed, its cursor released, its thread abandoned.
+#include "dispatch/dispatcher.hpp"
+
+#include "common/log.hpp"
+
+namespace productgraph::dispatch {
+namespace {
+
+using namespace std::chrono;
+
+int64_t monotonic_now_ms() { return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count(); }
+
+}  // namespace
+
+Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, milliseconds hang_grace)
+    : queue_(queue), settings_(settings), hang_grace_(hang_grace)
+{
+}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
+{
+    Slot slot;
+    slot.stats = std::make_unique<PluginStats>();
+    const queue::CursorId cursor = queue_.open_cursor(std::string(plugin.name()));
+    slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, settings_);
+    slots_.emplace(std::string(plugin.name()), std::move(slot));
+}
+
+void Dispatcher::start()
+{
+    for (auto &[name, slot] : slots_) slot.worker->start();
+    watchdog_ = std::thread([this] { watch_for_hangs(); });
+}
+
+void Dispatcher::watch_for_hangs()
+{
+    const int64_t limit = (settings_.publish_timeout + hang_grace_).count();
+    std::unique_lock lock(watchdog_mutex_);
+    while (!watchdog_wake_.wait_for(lock, milliseconds(100), [this] { return stopping_; })) {
+        for (auto &[name, slot] : slots_) {
+            const int64_t since = slot.worker->publishing_since_ms();
+            if (slot.hung || since == 0 || monotonic_now_ms() - since <= limit) continue;
+            slot.hung = true;
+            slot.worker->fail("publish did not return within " + std::to_string(limit) +
+                              " ms; the plugin is treated as hung");
+        }
+    }
+}
+
+bool Dispatcher::drain(steady_clock::time_point deadline)
+{
+    while (true) {
+        bool drained = true;
+        for (auto &[name, slot] : slots_) {
+            if (slot.stats->failed()) continue;
+            if (queue_.lag(slot.worker->cursor()) > 0 || slot.worker->busy()) drained = false;
+        }
+        if (drained) return true;
+        if (steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(milliseconds(20));
+    }
+}
+
+void Dispatcher::stop()
+{
+    {
+        std::lock_guard lock(watchdog_mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    watchdog_wake_.notify_all();
+    if (watchdog_.joinable()) watchdog_.join();
+    for (auto &[name, slot] : slots_) slot.worker->request_stop();
+    for (auto &[name, slot] : slots_) {
+        const uint64_t undelivered = queue_.lag(slot.worker->cursor());
+        if (slot.hung) {
+            slot.worker->abandon_thread();
+            continue;
+        }
+        slot.worker->join();
+        if (undelivered > 0) {
+            common::log_error("shutdown: events not delivered to plugin", {{"plugin", name}, {"events", undelivered}});
+        }
+    }
+}
+
+const PluginStats *Dispatcher::stats_for(std::string_view plugin_name) const
+{
+    const auto it = slots_.find(plugin_name);
+    return it == slots_.end() ? nullptr : it->second.stats.get();
+}
+
+uint64_t Dispatcher::lag_for(std::string_view plugin_name) const
+{
+    const auto it = slots_.find(plugin_name);
+    return it == slots_.end() ? 0 : queue_.lag(it->second.worker->cursor());
+}
+
+bool Dispatcher::any_hung() const
+{
+    for (const auto &[name, slot] : slots_) {
+        if (slot.hung) return true;
+    }
+    return false;
+}
+
+std::vector<std::pair<std::string, std::string>> Dispatcher::failures() const
+{
+    std::vector<std::pair<std::string, std::string>> failed;
+    for (const auto &[name, slot] : slots_) {
+        if (slot.stats->failed()) failed.emplace_back(name, slot.stats->failure());
+    }
+    return failed;
+}
+
+}  // namespace productgraph::dispatch

@@ -1,0 +1,183 @@
+// Batch parsing: RapidJSON's iterative in-situ parser (no recursion on hostile
+// nesting, no copies of strings), one pass over each event's members against the
+// schema table, and one compact re-serialisation that becomes the canonical record.
+#include "event/batch_parser.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "event/event_schema.hpp"
+#include "event/timestamp.hpp"
+
+namespace productgraph::event {
+namespace {
+
+constexpr unsigned parse_flags =
+    rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+
+using Value = rapidjson::Value;
+
+std::string_view as_view(const Value &v) { return {v.GetString(), v.GetStringLength()}; }
+
+bool has_type(const Value &v, FieldType type)
+{
+    switch (type) {
+    case FieldType::string: return v.IsString();
+    case FieldType::integer: return v.IsInt64() || v.IsUint64();
+    case FieldType::number: return v.IsNumber();
+    case FieldType::object: return v.IsObject();
+    }
+    return false;
+}
+
+// Depth below `v`, but never descends further than `remaining` levels, so a
+// hostile document costs at most max_nesting_depth stack frames.
+bool nesting_exceeds(const Value &v, int remaining)
+{
+    if (!v.IsObject() && !v.IsArray()) return false;
+    if (remaining <= 0) return true;
+    if (v.IsObject()) {
+        for (const auto &member : v.GetObject()) {
+            if (nesting_exceeds(member.value, remaining - 1)) return true;
+        }
+    } else {
+        for (const auto &item : v.GetArray()) {
+            if (nesting_exceeds(item, remaining - 1)) return true;
+        }
+    }
+    return false;
+}
+
+// Validates one event; on success fills `record` (except json) and returns true.
+bool validate_event(const Value &event, size_t index, const BatchLimits &limits, EventRecord &record,
+                    std::vector<EventError> &errors)
+{
+    const size_t errors_before = errors.size();
+    auto report = [&](std::string_view field, std::string reason) {
+        errors.push_back(EventError{index, std::string(field) + ": " + std::move(reason)});
+    };
+    if (!event.IsObject()) {
+        report("event", "must be an object");
+        return false;
+    }
+
+    // Required fields seen with a non-null value; their content is checked as met.
+    bool seen_event_id = false, seen_project = false, seen_session = false;
+    bool seen_type = false, seen_timestamp = false;
+    for (const auto &member : event.GetObject()) {
+        const std::string_view key = as_view(member.name);
+        const Value &value = member.value;
+        const auto spec = find_field(key);
+        if (!spec) {
+            // Unknown fields are preserved as sent, but never nested without bound.
+            if (nesting_exceeds(value, limits.max_nesting_depth)) {
+                report(key, "nested deeper than " + std::to_string(limits.max_nesting_depth) + " levels");
+            }
+            continue;
+        }
+        if (value.IsNull()) continue;  // absent; a required one is reported below
+        switch (spec->role) {
+        case FieldRole::event_id: seen_event_id = true; break;
+        case FieldRole::project_id: seen_project = true; break;
+        case FieldRole::session_id: seen_session = true; break;
+        case FieldRole::type: seen_type = true; break;
+        case FieldRole::timestamp: seen_timestamp = true; break;
+        default: break;
+        }
+        if (!has_type(value, spec->type)) {
+            report(key, "must be " + std::string(describe(spec->type)));
+            continue;
+        }
+        if (spec->type == FieldType::object && nesting_exceeds(value, limits.max_nesting_depth)) {
+            report(key, "nested deeper than " + std::to_string(limits.max_nesting_depth) + " levels");
+            continue;
+        }
+        const std::string_view text = value.IsString() ? as_view(value) : std::string_view{};
+        const bool required = spec->role == FieldRole::event_id || spec->role == FieldRole::project_id ||
+                              spec->role == FieldRole::session_id || spec->role == FieldRole::type;
+        if (required && text.empty()) report(key, "must not be empty");
+        switch (spec->role) {
+        case FieldRole::event_id: record.event_id.assign(text); break;
+        case FieldRole::project_id: break;
+        case FieldRole::session_id: record.session_id.assign(text); break;
+        case FieldRole::type:
+            if (!text.empty() && !is_known_event_type(text)) {
+                report(key, "unknown type \"" + std::string(text.substr(0, 64)) + "\"");
+            }
+            record.type.assign(text);
+            break;
+        case FieldRole::timestamp:
+            if (const auto ms = parse_rfc3339_ms(text)) {
+                record.timestamp_ms = *ms;
+            } else {
+                report(key, "must be an RFC 3339 date-time with a zone, e.g. 2024-01-15T10:30:15.123Z");
+            }
+            break;
+        case FieldRole::name: record.name.assign(text); break;
+        case FieldRole::user_id: record.user_id.assign(text); break;
+        case FieldRole::device_id: record.device_id.assign(text); break;
+        case FieldRole::none: break;
+        }
+    }
+    if (!seen_event_id) report("event_id", "required");
+    if (!seen_project) report("project_id", "required (or its alias product_id)");
+    if (!seen_session) report("session.id", "required");
+    if (!seen_type) report("event.type", "required");
+    if (!seen_timestamp) report("event.timestamp", "required");
+    return errors.size() == errors_before;
+}
+
+}  // namespace
+
+common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context,
+                                        const BatchLimits &limits)
+{
+    rapidjson::Document document;
+    document.ParseInsitu<parse_flags>(body.data());
+    if (document.HasParseError()) {
+        return common::fail(std::string("invalid JSON at byte ") + std::to_string(document.GetErrorOffset()) +
+                            ": " + rapidjson::GetParseError_En(document.GetParseError()));
+    }
+    if (!document.IsObject()) return common::fail("body: must be a JSON object with an \"events\" array");
+    const auto events_it = document.FindMember("events");
+    if (events_it == document.MemberEnd() || !events_it->value.IsArray()) {
+        return common::fail("events: required, must be an array");
+    }
+    const auto events = events_it->value.GetArray();
+    if (events.Size() > limits.max_events) {
+        return common::fail("events: " + std::to_string(events.Size()) + " events in one batch, at most " +
+                            std::to_string(limits.max_events) + " are allowed");
+    }
+
+    ParsedBatch batch;
+    batch.accepted.reserve(events.Size());
+    rapidjson::StringBuffer buffer;
+    for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
+        EventRecord record;
+        if (!validate_event(events[i], i, limits, record, batch.errors)) {
+            ++batch.rejected;
+            continue;
+        }
+        buffer.Clear();
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        events[i].Accept(writer);
+        if (buffer.GetSize() > limits.max_event_bytes) {
+            batch.errors.push_back(EventError{i, "event: " + std::to_string(buffer.GetSize()) +
+                                                     " bytes, larger than the " +
+                                                     std::to_string(limits.max_event_bytes / 1024) +
+                                                     " KB limit"});
+            ++batch.rejected;
+            continue;
+        }
+        record.json.assign(buffer.GetString(), buffer.GetSize());
+        record.client_ip = context.client_ip;
+        record.user_agent = context.user_agent;
+        record.received_ms = context.received_ms;
+        batch.accepted.push_back(std::move(record));
+    }
+    return batch;
+}
+
+}  // namespace productgraph::event

@@ -1,0 +1,45 @@
+// Parses and validates one POST /v1/events body into normalised EventRecords.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "event/event_record.hpp"
+
+namespace productgraph::event {
+
+/// What the request, not the body, says about its events.
+struct RequestContext {
+    std::string client_ip;
+    std::string user_agent;
+    int64_t received_ms = 0;
+};
+
+/// The contract's limits (product-spec §1), adjustable for tests.
+struct BatchLimits {
+    size_t max_events = 1000;
+    size_t max_event_bytes = 100 * 1024;
+    int max_nesting_depth = 32;  // levels inside one event; deeper JSON is hostile
+};
+
+/// One invalid event, reported by its index in the batch.
+struct EventError {
+    size_t index = 0;
+    std::string message;  // "<field>: <reason>", e.g. "event_id: required"
+};
+
+struct ParsedBatch {
+    std::vector<EventRecord> accepted;
+    std::vector<EventError> errors;  // possibly several per rejected event
+    size_t rejected = 0;             // number of rejected events
+};
+
+/// Parses `body` in place (it is modified) and validates each event. Fails only
+/// for the whole request: invalid JSON or UTF-8, wrong shape, too many events.
+common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context,
+                                        const BatchLimits &limits = {});
+
+}  // namespace productgraph::event

@@ -1,0 +1,125 @@
+// Operator-facing endpoints. /ready stays 200 while events can be accepted, even
+// with a failed provider, so one bad key never pulls ingestion out of a balancer.
+#include "http/admin_endpoints.hpp"
+
+#include "common/json_text.hpp"
+#include "http/json_response.hpp"
+
+namespace productgraph::http {
+namespace {
+
+using namespace Pistache;
+using common::append_json_string;
+
+void append_field(std::string &out, std::string_view key, std::string_view value)
+{
+    append_json_string(out, key);
+    out.push_back(':');
+    append_json_string(out, value);
+    out.push_back(',');
+}
+
+void append_number(std::string &out, std::string_view key, uint64_t value)
+{
+    append_json_string(out, key);
+    out += ":" + std::to_string(value) + ",";
+}
+
+std::string failed_plugins_json(const ApiContext &context)
+{
+    std::string out = "[";
+    for (const auto &[name, reason] : context.dispatcher->failures()) {
+        if (out.size() > 1) out.push_back(',');
+        out += "{\"name\":" + common::json_string(name) + ",\"reason\":" + common::json_string(reason) + "}";
+    }
+    return out + "]";
+}
+
+}  // namespace
+
+void handle_health(Http::ResponseWriter &response) { send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}"); }
+
+void handle_ready(ApiContext &context, Http::ResponseWriter &response)
+{
+    const queue::QueueStats stats = context.queue->stats();
+    std::string reason;
+    if (!context.accepting.load()) {
+        reason = "shutting down";
+    } else if (stats.depth_events >= stats.capacity_events || stats.depth_bytes >= stats.capacity_bytes) {
+        reason = "queue is full";
+    }
+    if (!reason.empty()) {
+        send_json(response, Http::Code::Service_Unavailable,
+                  "{\"status\":\"not_ready\",\"reason\":" + common::json_string(reason) + "}");
+        return;
+    }
+    send_json(response, Http::Code::Ok,
+              "{\"status\":\"ready\",\"failed_plugins\":" + failed_plugins_json(context) + "}");
+}
+
+void handle_plugin_list(ApiContext &context, Http::ResponseWriter &response)
+{
+    std::string out = "{\"plugins\":[";
+    bool first = true;
+    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+        if (!first) out.push_back(',');
+        first = false;
+        const dispatch::PluginStats *stats = context.dispatcher->stats_for(entry.name);
+        const bool failed_at_runtime = stats != nullptr && stats->failed();
+        out.push_back('{');
+        append_field(out, "file", entry.file);
+        append_field(out, "name", entry.name);
+        append_field(out, "version", entry.version);
+        append_field(out, "abi", entry.abi);
+        append_field(out, "state", failed_at_runtime ? "failed" : plugin_host::state_name(entry.state));
+        append_field(out, "reason", failed_at_runtime ? stats->failure() : entry.reason);
+        if (stats != nullptr) {
+            append_number(out, "delivered", stats->delivered.load());
+            append_number(out, "retried", stats->retried.load());
+            append_number(out, "rejected", stats->rejected.load());
+            append_number(out, "abandoned", stats->abandoned.load());
+            append_number(out, "publish_calls", stats->publish_calls.load());
+            append_number(out, "queue_lag", context.dispatcher->lag_for(entry.name));
+        }
+        out.pop_back();  // trailing comma
+        out.push_back('}');
+    }
+    const queue::QueueStats stats = context.queue->stats();
+    out += "],\"queue\":{\"depth_events\":" + std::to_string(stats.depth_events) +
+           ",\"depth_bytes\":" + std::to_string(stats.depth_bytes) +
+           ",\"capacity_events\":" + std::to_string(stats.capacity_events) +
+           ",\"capacity_bytes\":" + std::to_string(stats.capacity_bytes) +
+           ",\"appended_total\":" + std::to_string(stats.appended_total) +
+           ",\"refused_full_total\":" + std::to_string(stats.refused_full_total) + "}}";
+    send_json(response, Http::Code::Ok, out);
+}
+
+void handle_plugin_request(ApiContext &context, std::string_view rest, const Http::Request &request,
+                           Http::ResponseWriter &response)
+{
+    const size_t slash = rest.find('/');
+    const std::string_view name = rest.substr(0, slash);
+    const std::string_view path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+        if (entry.name != name) continue;
+        if (entry.instance == nullptr) {
+            send_error(response, Http::Code::Not_Found, "plugin " + entry.name + " is not enabled");
+            return;
+        }
+        std::string query = request.query().as_str();
+        if (!query.empty() && query.front() == '?') query.erase(0, 1);
+        const auto answer = entry.instance->handle_request(path, query);
+        if (!answer) {
+            send_error(response, Http::Code::Not_Found, "plugin " + entry.name + " answers no requests");
+            return;
+        }
+        // A plugin's status is only a number to us; keep it inside what HTTP allows.
+        const int status = answer->status >= 200 && answer->status <= 599 ? answer->status : 500;
+        response.send(static_cast<Http::Code>(status), answer->body,
+                      Http::Mime::MediaType::fromString(answer->content_type));
+        return;
+    }
+    send_error(response, Http::Code::Not_Found, "no plugin named " + std::string(name));
+}
+
+}  // namespace productgraph::http

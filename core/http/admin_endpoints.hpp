@@ -1,0 +1,19 @@
+// GET /health, GET /ready, GET /v1/plugins and GET /v1/plugins/<name>/... .
+#pragma once
+
+#include <string_view>
+
+#include <pistache/http.h>
+
+#include "http/api_context.hpp"
+
+namespace productgraph::http {
+
+void handle_health(Pistache::Http::ResponseWriter &response);
+void handle_ready(ApiContext &context, Pistache::Http::ResponseWriter &response);
+void handle_plugin_list(ApiContext &context, Pistache::Http::ResponseWriter &response);
+/// `rest` is the path after /v1/plugins/, e.g. "memory/events".
+void handle_plugin_request(ApiContext &context, std::string_view rest, const Pistache::Http::Request &request,
+                           Pistache::Http::ResponseWriter &response);
+
+}  // namespace productgraph::http

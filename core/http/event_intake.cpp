@@ -1,0 +1,98 @@
+// The intake path. An event is acknowledged (202) only once the queue holds it;
+// a full queue refuses the whole request with 503 so the client keeps it and retries.
+#include "http/event_intake.hpp"
+
+#include <chrono>
+
+#include "common/json_text.hpp"
+#include "common/log.hpp"
+#include "event/batch_parser.hpp"
+#include "http/client_address.hpp"
+#include "http/json_response.hpp"
+#include "http/request_guards.hpp"
+
+namespace productgraph::http {
+namespace {
+
+using namespace Pistache;
+
+std::string accepted_body(size_t accepted, const event::ParsedBatch &batch)
+{
+    std::string body = "{\"accepted\":" + std::to_string(accepted) +
+                       ",\"rejected\":" + std::to_string(batch.rejected) + ",\"errors\":[";
+    for (size_t i = 0; i < batch.errors.size(); ++i) {
+        if (i > 0) body.push_back(',');
+        body += "{\"index\":" + std::to_string(batch.errors[i].index) + ",\"error\":";
+        common::append_json_string(body, batch.errors[i].message);
+        body.push_back('}');
+    }
+    body += "]}";
+    return body;
+}
+
+event::RequestContext request_context(const ApiContext &context, const Http::Request &request)
+{
+    event::RequestContext info;
+    const auto forwarded = request.headers().tryGetRaw("X-Forwarded-For");
+    info.client_ip = client_address(request.address().host(), forwarded ? forwarded->value() : std::string(),
+                                    context.settings.trusted_proxies);
+    if (const auto agent = request.headers().tryGet<Http::Header::UserAgent>()) info.user_agent = agent->agent();
+    info.received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    return info;
+}
+
+}  // namespace
+
+void handle_post_events(ApiContext &context, const Http::Request &request, Http::ResponseWriter &response)
+{
+    const auto key = request.headers().tryGetRaw("X-PG-API-Key");
+    if (!api_key_accepted(context.settings.api_keys,
+                          key ? std::optional<std::string_view>(key->value()) : std::nullopt)) {
+        send_error(response, Http::Code::Unauthorized,
+                   key ? "X-PG-API-Key: not a valid key" : "X-PG-API-Key: required");
+        return;
+    }
+    if (request.body().size() > context.settings.max_body_bytes) {
+        send_error(response, Http::Code::Request_Entity_Too_Large,
+                   "body: " + std::to_string(request.body().size()) + " bytes, larger than the 10 MB limit");
+        return;
+    }
+    if (!context.accepting.load()) {
+        response.headers().add<RetryAfterHeader>(context.settings.retry_after.count());
+        send_error(response, Http::Code::Service_Unavailable, "shutting down: send the events again later");
+        return;
+    }
+
+    std::string body = request.body();  // parsed in place, so a private copy
+    auto parsed = event::parse_batch(body, request_context(context, request));
+    if (!parsed) {
+        send_error(response, Http::Code::Bad_Request, parsed.error().message);
+        return;
+    }
+    const size_t accepted = parsed->accepted.size();
+    if (accepted > 0) {
+        std::vector<queue::RecordPtr> records;
+        records.reserve(accepted);
+        for (event::EventRecord &record : parsed->accepted) {
+            records.push_back(std::make_shared<const event::EventRecord>(std::move(record)));
+        }
+        const queue::AppendStatus status = context.queue->append(std::move(records));
+        if (status != queue::AppendStatus::appended) {
+            const bool full = status == queue::AppendStatus::full;
+            if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});
+            response.headers().add<RetryAfterHeader>(context.settings.retry_after.count());
+            send_error(response, Http::Code::Service_Unavailable,
+                       full ? "queue is full: nothing was accepted, send the events again later"
+                            : "shutting down: send the events again later");
+            return;
+        }
+    }
+    if (common::log_enabled(common::LogLevel::debug)) {
+        common::log_debug("events received", {{"accepted", accepted}, {"rejected", parsed->rejected}});
+    }
+    send_json(response, Http::Code::Accepted, accepted_body(accepted, *parsed));
+}
+
+}  // namespace productgraph::http

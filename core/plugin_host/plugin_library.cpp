@@ -1,0 +1,99 @@
+// dlopen through Boost.DLL, entry lookup and descriptor checks. Nothing here trusts
+// the plugin's memory beyond what struct_size says it wrote.
+#include "plugin_host/plugin_library.hpp"
+
+#include <dlfcn.h>
+
+#include <array>
+#include <cstddef>
+#include <string>
+
+namespace productgraph::plugin_host {
+namespace {
+
+bool valid_plugin_name(const char *name)
+{
+    if (name == nullptr || *name == '\0') return false;
+    size_t length = 0;
+    for (const char *c = name; *c != '\0'; ++c, ++length) {
+        const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+        if (!ok || length >= 64) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+common::Result<void> check_descriptor(const pgraph_publisher_descriptor *descriptor)
+{
+    if (descriptor == nullptr) return common::fail("entry point returned no descriptor");
+    // The v1.0 descriptor ends with handle_request; anything shorter is not v1.
+    constexpr size_t v1_size = offsetof(pgraph_publisher_descriptor, handle_request) + sizeof(void *);
+    if (descriptor->struct_size < v1_size) {
+        return common::fail("descriptor struct_size " + std::to_string(descriptor->struct_size) +
+                            " is smaller than ABI v1.0's " + std::to_string(v1_size));
+    }
+    if (descriptor->abi_major != host_abi_major) {
+        return common::fail("plugin speaks ABI major " + std::to_string(descriptor->abi_major) +
+                            ", this host speaks " + std::to_string(host_abi_major));
+    }
+    if (descriptor->min_host_minor > host_abi_minor) {
+        return common::fail("plugin needs host ABI 1." + std::to_string(descriptor->min_host_minor) +
+                            ", this host speaks 1." + std::to_string(host_abi_minor));
+    }
+    if (!valid_plugin_name(descriptor->name)) {
+        return common::fail("plugin name must be 1-64 characters of [a-z0-9_-]");
+    }
+    if (descriptor->create == nullptr || descriptor->publish == nullptr || descriptor->destroy == nullptr) {
+        return common::fail("plugin lacks create, publish or destroy");
+    }
+    if (descriptor->max_batch_events == 0) return common::fail("max_batch_events must be at least 1");
+    if (descriptor->enable_variable == nullptr || *descriptor->enable_variable == '\0') {
+        return common::fail("plugin declares no enable variable");
+    }
+    if (descriptor->env_var_count > 0 &&
+        (descriptor->env_vars == nullptr || descriptor->env_var_size < sizeof(pgraph_env_var))) {
+        return common::fail("plugin's variable table is malformed");
+    }
+    return {};
+}
+
+common::Result<PluginLibrary> load_plugin_library(const std::filesystem::path &file)
+{
+    PluginLibrary loaded;
+    loaded.file = file;
+    // NODELETE: never unmap a plugin, because thread-local destructors and stray
+    // callbacks into an unmapped library crash long after the unload.
+    const auto mode = static_cast<boost::dll::load_mode::type>(RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    boost::system::error_code error;
+    loaded.library.load(boost::dll::fs::path(file.string()), mode, error);
+    if (error) {
+        const char *detail = dlerror();
+        return common::fail(std::string("not a loadable shared library: ") +
+                            (detail != nullptr ? detail : error.message()));
+    }
+    if (!loaded.library.has(PGRAPH_PUBLISHER_ENTRY_SYMBOL)) {
+        return common::fail("no " PGRAPH_PUBLISHER_ENTRY_SYMBOL " symbol: not a ProductGraph v1 plugin");
+    }
+    auto &entry = loaded.library.get<const pgraph_publisher_descriptor *(const pgraph_negotiation *)>(
+        PGRAPH_PUBLISHER_ENTRY_SYMBOL);
+
+    std::array<char, 256> refusal{};
+    pgraph_negotiation negotiation{};
+    negotiation.struct_size = sizeof negotiation;
+    negotiation.host_abi_major = host_abi_major;
+    negotiation.host_abi_minor = host_abi_minor;
+    negotiation.error = refusal.data();
+    negotiation.error_capacity = refusal.size();
+    loaded.descriptor = entry(&negotiation);
+    if (loaded.descriptor == nullptr) {
+        refusal.back() = '\0';
+        return common::fail(std::string("plugin refused ABI ") + std::to_string(host_abi_major) + "." +
+                            std::to_string(host_abi_minor) + ": " +
+                            (refusal[0] != '\0' ? refusal.data() : "no reason given"));
+    }
+    if (auto checked = check_descriptor(loaded.descriptor); !checked) return tl::unexpected(checked.error());
+    return loaded;
+}
+
+}  // namespace productgraph::plugin_host

@@ -1,0 +1,84 @@
+// The queue interface every dispatch worker reads from: an append-only log of
+// accepted events with one cursor per plugin. Implementations: memory_queue (now),
+// a file-backed one later, behind this same interface.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event/event_record.hpp"
+
+namespace productgraph::queue {
+
+using RecordPtr = std::shared_ptr<const event::EventRecord>;
+
+/// A record and its position in the log. Offsets start at 0 and only grow.
+struct QueuedRecord {
+    uint64_t offset = 0;
+    RecordPtr record;
+};
+
+enum class AppendStatus {
+    appended,  // every record is in the log
+    full,      // nothing was appended: the log is at capacity (answer 503)
+    closed,    // nothing was appended: the daemon is shutting down
+};
+
+/// How much one read may return; at least one record is returned when any is
+/// available, even if it alone exceeds max_bytes.
+struct ReadLimits {
+    size_t max_events = 1;
+    uint64_t max_bytes = 0;  // 0 = no byte limit
+};
+
+using CursorId = uint32_t;
+
+struct QueueStats {
+    uint64_t depth_events = 0;     // records held (some cursor has not passed them)
+    uint64_t depth_bytes = 0;
+    uint64_t capacity_events = 0;
+    uint64_t capacity_bytes = 0;
+    uint64_t appended_total = 0;   // records ever appended
+    uint64_t refused_full_total = 0;  // records refused because the log was full
+};
+
+class EventQueue {
+public:
+    virtual ~EventQueue() = default;
+
+    /// Appends all of `records` or none of them. Thread-safe.
+    virtual AppendStatus append(std::vector<RecordPtr> records) = 0;
+
+    /// Registers a consumer named `name` whose cursor starts at the current end.
+    /// Call before serving; thread-safe.
+    virtual CursorId open_cursor(const std::string &name) = 0;
+
+    /// Records from the cursor's position on, within `limits`; waits up to `wait`
+    /// for the first one. Reading does not move the cursor: until acknowledge(),
+    /// the same records come back (at-least-once). Empty on timeout or close.
+    virtual std::vector<QueuedRecord> read(CursorId cursor, ReadLimits limits,
+                                           std::chrono::milliseconds wait) = 0;
+
+    /// Moves the cursor to `next_offset`: everything before it is done for this
+    /// consumer, and the space can be reclaimed once every cursor has passed it.
+    virtual void acknowledge(CursorId cursor, uint64_t next_offset) = 0;
+
+    /// The consumer is gone for good (its plugin failed): it stops holding records.
+    /// Returns how many records it had not acknowledged.
+    virtual uint64_t release_cursor(CursorId cursor) = 0;
+
+    /// Records appended but not yet acknowledged by this cursor.
+    virtual uint64_t lag(CursorId cursor) const = 0;
+
+    virtual QueueStats stats() const = 0;
+
+    /// Refuses further appends and wakes waiting readers. Records already in the
+    /// log stay readable (shutdown drains them).
+    virtual void close() = 0;
+};
+
+}  // namespace productgraph::queue

@@ -1,0 +1,51 @@
+// A bounded in-memory EventQueue: fast, but lost on exit; the durable queue replaces it.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "queue/event_queue.hpp"
+
+namespace productgraph::queue {
+
+class MemoryQueue final : public EventQueue {
+public:
+    /// Holds at most `max_events` records and `max_bytes` of record JSON.
+    MemoryQueue(uint64_t max_events, uint64_t max_bytes);
+
+    AppendStatus append(std::vector<RecordPtr> records) override;
+    CursorId open_cursor(const std::string &name) override;
+    std::vector<QueuedRecord> read(CursorId cursor, ReadLimits limits,
+                                   std::chrono::milliseconds wait) override;
+    void acknowledge(CursorId cursor, uint64_t next_offset) override;
+    uint64_t release_cursor(CursorId cursor) override;
+    uint64_t lag(CursorId cursor) const override;
+    QueueStats stats() const override;
+    void close() override;
+
+private:
+    struct Cursor {
+        std::string name;
+        uint64_t position = 0;
+        bool active = true;
+    };
+
+    // Drops records every active cursor has passed. Caller holds mutex_.
+    void reclaim();
+
+    const uint64_t max_events_;
+    const uint64_t max_bytes_;
+    mutable std::mutex mutex_;
+    std::condition_variable readable_;
+    std::deque<RecordPtr> records_;  // records_[i] has offset head_offset_ + i
+    uint64_t head_offset_ = 0;
+    uint64_t held_bytes_ = 0;
+    uint64_t appended_total_ = 0;
+    uint64_t refused_full_total_ = 0;
+    std::vector<Cursor> cursors_;  // indexed by CursorId
+    bool closed_ = false;
+};
+
+}  // namespace productgraph::queue

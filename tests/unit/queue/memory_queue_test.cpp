@@ -1,0 +1,147 @@
+// The in-memory log: cursors, acknowledgement, reclaiming, capacity and close.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "queue/memory_queue.hpp"
+
+using namespace productgraph::queue;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<RecordPtr> records(int n, size_t json_size = 10)
+{
+    std::vector<RecordPtr> out;
+    for (int i = 0; i < n; ++i) {
+        auto record = std::make_shared<productgraph::event::EventRecord>();
+        record->event_id = "e" + std::to_string(i);
+        record->json = std::string(json_size, 'x');
+        out.push_back(record);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("each cursor reads every appended record in order")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId a = queue.open_cursor("a");
+    const CursorId b = queue.open_cursor("b");
+    REQUIRE(queue.append(records(5)) == AppendStatus::appended);
+    for (CursorId cursor : {a, b}) {
+        const auto batch = queue.read(cursor, {10, 0}, 0ms);
+        REQUIRE(batch.size() == 5);
+        for (uint64_t i = 0; i < 5; ++i) {
+            CHECK(batch[i].offset == i);
+            CHECK(batch[i].record->event_id == "e" + std::to_string(i));
+        }
+    }
+}
+
+TEST_CASE("reading without acknowledging returns the same records again")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId cursor = queue.open_cursor("a");
+    queue.append(records(3));
+    CHECK(queue.read(cursor, {2, 0}, 0ms).front().offset == 0);
+    CHECK(queue.read(cursor, {2, 0}, 0ms).front().offset == 0);
+    queue.acknowledge(cursor, 2);
+    const auto rest = queue.read(cursor, {2, 0}, 0ms);
+    REQUIRE(rest.size() == 1);
+    CHECK(rest[0].offset == 2);
+    CHECK(queue.lag(cursor) == 1);
+}
+
+TEST_CASE("reads respect the event and byte limits but always return one record")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId cursor = queue.open_cursor("a");
+    queue.append(records(10, 100));
+    CHECK(queue.read(cursor, {4, 0}, 0ms).size() == 4);
+    CHECK(queue.read(cursor, {10, 250}, 0ms).size() == 2);
+    CHECK(queue.read(cursor, {10, 50}, 0ms).size() == 1);
+}
+
+TEST_CASE("records are reclaimed only when the slowest cursor has passed them")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId fast = queue.open_cursor("fast");
+    const CursorId slow = queue.open_cursor("slow");
+    queue.append(records(4));
+    queue.acknowledge(fast, 4);
+    CHECK(queue.stats().depth_events == 4);
+    queue.acknowledge(slow, 1);
+    CHECK(queue.stats().depth_events == 3);
+    queue.acknowledge(slow, 4);
+    CHECK(queue.stats().depth_events == 0);
+    CHECK(queue.stats().depth_bytes == 0);
+}
+
+TEST_CASE("a full queue refuses the whole append and counts it")
+{
+    MemoryQueue queue(5, 1 << 20);
+    const CursorId cursor = queue.open_cursor("a");
+    REQUIRE(queue.append(records(4)) == AppendStatus::appended);
+    CHECK(queue.append(records(2)) == AppendStatus::full);
+    CHECK(queue.stats().depth_events == 4);
+    CHECK(queue.stats().refused_full_total == 2);
+    queue.acknowledge(cursor, 4);
+    CHECK(queue.append(records(2)) == AppendStatus::appended);
+}
+
+TEST_CASE("the byte capacity is enforced too")
+{
+    MemoryQueue queue(1000, 250);
+    queue.open_cursor("a");
+    CHECK(queue.append(records(2, 100)) == AppendStatus::appended);
+    CHECK(queue.append(records(1, 100)) == AppendStatus::full);
+}
+
+TEST_CASE("a released cursor stops holding records and reports what it abandoned")
+{
+    MemoryQueue queue(5, 1 << 20);
+    const CursorId healthy = queue.open_cursor("healthy");
+    const CursorId failed = queue.open_cursor("failed");
+    queue.append(records(5));
+    queue.acknowledge(healthy, 5);
+    CHECK(queue.append(records(1)) == AppendStatus::full);
+    CHECK(queue.release_cursor(failed) == 5);
+    CHECK(queue.lag(failed) == 0);
+    CHECK(queue.append(records(1)) == AppendStatus::appended);
+    CHECK(queue.read(failed, {10, 0}, 0ms).empty());
+}
+
+TEST_CASE("a waiting reader wakes when records arrive")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId cursor = queue.open_cursor("a");
+    std::thread writer([&] {
+        std::this_thread::sleep_for(50ms);
+        queue.append(records(1));
+    });
+    const auto batch = queue.read(cursor, {10, 0}, 5s);
+    writer.join();
+    CHECK(batch.size() == 1);
+}
+
+TEST_CASE("a closed queue refuses appends but still serves what it holds")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId cursor = queue.open_cursor("a");
+    queue.append(records(2));
+    queue.close();
+    CHECK(queue.append(records(1)) == AppendStatus::closed);
+    CHECK(queue.read(cursor, {10, 0}, 1s).size() == 2);
+}
+
+TEST_CASE("a cursor opened later starts at the end of the log")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId first = queue.open_cursor("first");
+    queue.append(records(3));
+    const CursorId late = queue.open_cursor("late");
+    CHECK(queue.lag(late) == 0);
+    CHECK(queue.lag(first) == 3);
+}
