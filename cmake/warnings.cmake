@@ -8,11 +8,15 @@ if(PG_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# A plugin module named NAME (target plugin_NAME, file NAME.so): hidden symbols
-# except the entry point, no undefined symbols, no GNU-unique symbols (they would
-# pin the library in memory). Lands in DIR (default: the build's plugin folder).
+# A plugin module named NAME (target plugin_NAME, file NAME.so): only the entry
+# point exported (hidden visibility plus the SDK's version script, because
+# libstdc++'s template instances ignore -fvisibility), no undefined symbols, no
+# GNU-unique symbols (they would pin the library in memory). Lands in DIR (default:
+# the build's plugin folder). EXPORT_ALL skips the version script (a test plugin
+# that must export something else).
+set(PG_PUBLISHER_MAP ${CMAKE_SOURCE_DIR}/sdk/cmake/publisher.map)
 function(pg_add_plugin name)
-  cmake_parse_arguments(PLUGIN "" "DIR" "SOURCES" ${ARGN})
+  cmake_parse_arguments(PLUGIN "EXPORT_ALL" "DIR" "SOURCES" ${ARGN})
   if(NOT PLUGIN_DIR)
     set(PLUGIN_DIR ${PG_BUILD_PLUGIN_DIR})
   endif()
@@ -23,7 +27,11 @@ function(pg_add_plugin name)
     PREFIX "" OUTPUT_NAME ${name}
     CXX_VISIBILITY_PRESET hidden C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${PLUGIN_DIR})
-  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fno-gnu-unique>)
+  target_compile_options(${target} PRIVATE $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-fno-gnu-unique>)
+  if(NOT PLUGIN_EXPORT_ALL)
+    target_link_options(${target} PRIVATE "LINKER:--version-script=${PG_PUBLISHER_MAP}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${PG_PUBLISHER_MAP})
+  endif()
   if(NOT PG_SANITIZE)
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()

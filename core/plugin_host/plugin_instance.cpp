@@ -79,7 +79,7 @@ common::Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const pgr
     std::vector<pgraph_config_entry> config;
     config.reserve(settings.values.size());
     for (const auto &[name, value] : settings.values) {
-        config.push_back(pgraph_config_entry{sizeof(pgraph_config_entry), {name.data(), name.size()},
+        config.push_back(pgraph_config_entry{sizeof(pgraph_config_entry), 0, {name.data(), name.size()},
                                              {value.data(), value.size()}});
     }
     pgraph_create_args args{};

@@ -51,8 +51,11 @@ common::Result<void> check_descriptor(const pgraph_publisher_descriptor *descrip
     if (descriptor->enable_variable == nullptr || *descriptor->enable_variable == '\0') {
         return common::fail("plugin declares no enable variable");
     }
+    // Compared with the v1.0 element, not today's: a plugin built before the struct
+    // grew must still load (the host then reads only the fields it has).
+    constexpr size_t v1_env_var_size = offsetof(pgraph_env_var, description) + sizeof(const char *);
     if (descriptor->env_var_count > 0 &&
-        (descriptor->env_vars == nullptr || descriptor->env_var_size < sizeof(pgraph_env_var))) {
+        (descriptor->env_vars == nullptr || descriptor->env_var_size < v1_env_var_size)) {
         return common::fail("plugin's variable table is malformed");
     }
     return {};

@@ -85,6 +85,7 @@ typedef struct pgraph_str {
 /* A configuration value handed to create: the variable name and its value. */
 typedef struct pgraph_config_entry {
     uint32_t struct_size;
+    uint32_t reserved0; /* zero; names the padding */
     pgraph_str name;
     pgraph_str value;
 } pgraph_config_entry;
@@ -96,6 +97,7 @@ typedef struct pgraph_negotiation {
     uint32_t struct_size;
     uint32_t host_abi_major;
     uint32_t host_abi_minor;
+    uint32_t reserved0; /* zero; names the padding */
     /* Host-provided buffer for a NUL-terminated reason when the entry refuses. */
     char *error;
     size_t error_capacity;

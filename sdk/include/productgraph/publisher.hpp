@@ -29,7 +29,7 @@ inline void copy_text(char *buffer, size_t capacity, std::string_view text) noex
 {
     if (buffer == nullptr || capacity == 0) return;
     const size_t n = text.size() < capacity - 1 ? text.size() : capacity - 1;
-    std::memcpy(buffer, text.data(), n);
+    if (n > 0) std::memcpy(buffer, text.data(), n);  // an empty view may have a null data()
     buffer[n] = '\0';
 }
 

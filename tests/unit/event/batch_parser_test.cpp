@@ -122,7 +122,7 @@ TEST_CASE("each field type is checked and the error names the field")
     CHECK(errors_with("page.path", "{}") == std::vector<std::string>{"page.path: must be a string"});
 }
 
-TEST_CASE("numbers, integers and optional nulls of the right type are accepted")
+TEST_CASE("numbers and integers and optional nulls of the right type are accepted")
 {
     CHECK(errors_with("ui.scroll.position", "10.5").empty());
     CHECK(errors_with("performance.lcp_ms", "1200").empty());
@@ -162,7 +162,7 @@ TEST_CASE("invalid UTF-8 is refused as invalid JSON")
     CHECK(parse_error("{\"events\":[{\"event_id\":\"\xff\xfe\"}]}").starts_with("invalid JSON"));
 }
 
-TEST_CASE("more than the event limit is refused, exactly the limit is accepted")
+TEST_CASE("more than the event limit is refused while exactly the limit is accepted")
 {
     BatchLimits limits;
     limits.max_events = 3;
@@ -175,7 +175,7 @@ TEST_CASE("more than the event limit is refused, exactly the limit is accepted")
     CHECK(parse_error(batch_of(4), limits) == "events: 4 events in one batch, at most 3 are allowed");
 }
 
-TEST_CASE("an event over the size limit is rejected by index, the rest kept")
+TEST_CASE("an event over the size limit is rejected by index and the rest kept")
 {
     const std::string big = R"({"event_id":"big","project_id":"p","session.id":"s","event.type":"custom",)"
                             R"("event.timestamp":"2024-01-15T10:30:15Z","error.stack":")" +

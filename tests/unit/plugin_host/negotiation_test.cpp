@@ -56,7 +56,7 @@ TEST_CASE("a plugin built against a newer minor is accepted when it needs no mor
     CHECK(check_descriptor(&d).has_value());
 }
 
-TEST_CASE("another major is refused, naming both versions")
+TEST_CASE("another major is refused naming both versions")
 {
     auto d = good_descriptor();
     d.abi_major = 2;
@@ -77,7 +77,7 @@ TEST_CASE("a descriptor shorter than v1.0 is refused")
     CHECK(refusal(d).find("struct_size 16") != std::string::npos);
 }
 
-TEST_CASE("required functions, a valid name, an enable variable and a batch limit are required")
+TEST_CASE("required functions and a valid name and an enable variable and a batch limit are required")
 {
     auto no_publish = good_descriptor();
     no_publish.publish = nullptr;

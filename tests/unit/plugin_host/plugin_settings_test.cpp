@@ -91,7 +91,7 @@ TEST_CASE("a switch that is not a boolean fails naming the variable")
     CHECK(result.error().message == "ACME_ENABLED: must be true or false, got \"maybe\"");
 }
 
-TEST_CASE("defaults fill unset variables, unset optional ones are left out, secrets are listed")
+TEST_CASE("defaults fill unset variables and unset optional ones are left out and secrets are listed")
 {
     const auto d = provider(PGRAPH_PLUGIN_ENABLED_BY_DEFAULT);
     const auto result = read_plugin_settings(d, env_of({{"ACME_API_KEY", "s3cret"}, {"ACME_ENDPOINT", ""}}));

@@ -1,0 +1,193 @@
+// Dispatch as operators see it: retries, rejects, a hung plugin, a failed plugin,
+// a full queue, and shutdown draining, each with ingestion and the memory plugin
+// still working.
+#include <doctest/doctest.h>
+
+#include <csignal>
+
+#include "event_samples.hpp"
+#include "http_client.hpp"
+#include "running_daemon.hpp"
+
+using namespace productgraph::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+rapidjson::Document plugin_view(const DaemonProcess &daemon, const std::string &plugin)
+{
+    return http_get(daemon.base_url() + "/v1/plugins/" + plugin + "/events").json();
+}
+
+// The counters of `name` in GET /v1/plugins.
+rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
+{
+    const auto list = http_get(daemon.base_url() + "/v1/plugins").json();
+    rapidjson::Document entry;
+    for (const auto &plugin : list["plugins"].GetArray()) {
+        if (name == plugin["name"].GetString()) entry.CopyFrom(plugin, entry.GetAllocator());
+    }
+    return entry;
+}
+
+bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
+{
+    return http_get(daemon.base_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
+           std::string::npos;
+}
+
+std::vector<std::string> delivered_ids(const DaemonProcess &daemon, const std::string &plugin)
+{
+    std::vector<std::string> ids;
+    const auto view = plugin_view(daemon, plugin);
+    for (const auto &id : view["delivered"].GetArray()) ids.emplace_back(id.GetString());
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("a plugin answering RETRY gets the same batch again until it answers OK")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("flaky");
+    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "2"},
+                                         {"FLAKY_RETRY_AFTER_MS", "150"},
+                                         {"PRODUCTGRAPH_RETRY_INITIAL_MS", "10"}});
+    const auto started = std::chrono::steady_clock::now();
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("r", 3)).status == 202);
+    REQUIRE(eventually([&] { return delivered_ids(*daemon, "flaky").size() == 3; }));
+    // Two retries, each waiting at least the plugin's retry_after_ms.
+    CHECK(std::chrono::steady_clock::now() - started >= 300ms);
+
+    const auto view = plugin_view(*daemon, "flaky");
+    CHECK(view["publish_calls"].GetInt() == 3);
+    REQUIRE(view["attempts"].Size() == 3);
+    CHECK(view["attempts"][2].GetInt() == 3);
+    CHECK(delivered_ids(*daemon, "flaky") == std::vector<std::string>{"r0", "r1", "r2"});
+    const auto status = plugin_status(*daemon, "flaky");
+    CHECK(status["retried"].GetInt() == 6);
+    CHECK(status["delivered"].GetInt() == 3);
+    CHECK(status["queue_lag"].GetInt() == 0);
+    CHECK(memory_has(*daemon, "r2"));
+    CHECK(daemon->all_logs().find("simulated provider outage") != std::string::npos);
+}
+
+TEST_CASE("events a plugin rejects are dropped with a log line and counted while the rest are delivered")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("picky");
+    auto daemon = start_daemon(plugins);
+    REQUIRE(http_post(daemon->base_url() + "/v1/events",
+                      batch_of({minimal_event("good1"), minimal_event("bad1"), minimal_event("good2")}))
+                .status == 202);
+    REQUIRE(eventually([&] { return plugin_status(*daemon, "picky")["rejected"].GetInt() == 1; }));
+    CHECK(delivered_ids(*daemon, "picky") == std::vector<std::string>{"good1", "good2"});
+    CHECK(plugin_status(*daemon, "picky")["delivered"].GetInt() == 2);
+    const auto line = daemon->wait_for_log("plugin rejected an event");
+    REQUIRE(line.has_value());
+    CHECK(line->find(R"("event_id":"bad1")") != std::string::npos);
+    CHECK(line->find("event_id starts with bad") != std::string::npos);
+    CHECK(memory_has(*daemon, "bad1"));  // the memory plugin has its own opinion
+}
+
+TEST_CASE("a plugin hung inside publish is marked failed while ingestion and other plugins go on")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("hang");
+    auto daemon = start_daemon(plugins, {{"PRODUCTGRAPH_PUBLISH_TIMEOUT_MS", "200"},
+                                         {"PRODUCTGRAPH_PUBLISH_HANG_MS", "300"},
+                                         {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "1"}});
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("h", 2)).status == 202);
+    REQUIRE(eventually([&] { return plugin_status(*daemon, "hang")["state"] == "failed"; }));
+    CHECK(std::string(plugin_status(*daemon, "hang")["reason"].GetString()).find("hung") != std::string::npos);
+
+    // Ingestion and the memory plugin were never held up.
+    for (int i = 0; i < 5; ++i) {
+        CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("after" + std::to_string(i) + "-", 10))
+                  .status == 202);
+    }
+    CHECK(eventually([&] { return memory_has(*daemon, "after4-9"); }));
+    const HttpResponse ready = http_get(daemon->base_url() + "/ready");
+    CHECK(ready.status == 200);
+    CHECK(ready.body.find(R"("name":"hang")") != std::string::npos);
+    CHECK(daemon->stop(SIGTERM) == 0);
+}
+
+TEST_CASE("FATAL marks only that plugin failed with its reason and /ready stays 200")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("fatal");
+    auto daemon = start_daemon(plugins);
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("f", 4)).status == 202);
+    REQUIRE(eventually([&] { return plugin_status(*daemon, "fatal")["state"] == "failed"; }));
+    const auto status = plugin_status(*daemon, "fatal");
+    CHECK(std::string(status["reason"].GetString()) == "invalid api key");
+    CHECK(status["abandoned"].GetInt() == 4);
+    CHECK(plugin_status(*daemon, "memory")["state"] == "enabled");
+
+    const HttpResponse ready = http_get(daemon->base_url() + "/ready");
+    CHECK(ready.status == 200);
+    const auto ready_body = ready.json();
+    REQUIRE(ready_body["failed_plugins"].Size() == 1);
+    CHECK(std::string(ready_body["failed_plugins"][0]["reason"].GetString()) == "invalid api key");
+
+    CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("g", 2)).status == 202);
+    CHECK(eventually([&] { return memory_has(*daemon, "g1"); }));
+    CHECK(plugin_view(*daemon, "fatal")["publish_calls"].GetInt() == 1);  // never fed again
+}
+
+TEST_CASE("a full queue answers 503 with Retry-After and accepts again once there is room")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("flaky");
+    // flaky keeps failing, so its cursor holds everything: the queue fills up.
+    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "1000000"},
+                                         {"PRODUCTGRAPH_QUEUE_MAX_EVENTS", "10"},
+                                         {"PRODUCTGRAPH_RETRY_INITIAL_MS", "50"},
+                                         {"PRODUCTGRAPH_RETRY_MAX_MS", "50"},
+                                         {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "1"}});
+    CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("q", 8)).status == 202);
+    const HttpResponse full = http_post(daemon->base_url() + "/v1/events", numbered_batch("x", 3));
+    CHECK(full.status == 503);
+    CHECK(full.header("retry-after") == "1");
+    CHECK(std::string(full.json()["error"].GetString()).find("queue is full") != std::string::npos);
+    CHECK(http_get(daemon->base_url() + "/ready").status == 200);  // 2 slots left: still accepting
+    CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("y", 2)).status == 202);
+    CHECK(http_get(daemon->base_url() + "/ready").status == 503);
+    CHECK(daemon->wait_for_log("queue full").has_value());
+    const auto queue = http_get(daemon->base_url() + "/v1/plugins").json()["queue"].GetObject();
+    CHECK(queue["refused_full_total"].GetInt() == 3);
+    CHECK_FALSE(memory_has(*daemon, "x0"));  // refused means not accepted, so not stored anywhere
+
+    // Shutdown gives up after PRODUCTGRAPH_SHUTDOWN_TIMEOUT and says what was left.
+    CHECK(daemon->stop(SIGTERM) == 0);
+    const std::string logs = daemon->all_logs();
+    CHECK(logs.find(R"("msg":"shutdown: events not delivered to plugin","plugin":"flaky","events":10)") !=
+          std::string::npos);
+}
+
+TEST_CASE("SIGTERM drains accepted events to the plugins before exiting 0")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("flaky");
+    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "1"},
+                                         {"FLAKY_RETRY_AFTER_MS", "500"},
+                                         {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "10"}});
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("d", 5)).status == 202);
+    REQUIRE(eventually([&] { return plugin_view(*daemon, "flaky")["publish_calls"].GetInt() == 1; }));
+    REQUIRE(daemon->stop(SIGTERM) == 0);
+    const std::string logs = daemon->all_logs();
+    CHECK(logs.find("shutdown: events not delivered") == std::string::npos);
+    CHECK(logs.find("shutdown timeout") == std::string::npos);
+    CHECK(logs.find(R"("msg":"stopped")") != std::string::npos);
+}
+
+TEST_CASE("DEBUG=true logs event dispatch")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory");
+    auto daemon = start_daemon(plugins, {{"DEBUG", "true"}});
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("dbg", 2)).status == 202);
+    const auto line = daemon->wait_for_log(R"("msg":"dispatch","plugin":"memory","events":2)");
+    CHECK(line.has_value());
+}
