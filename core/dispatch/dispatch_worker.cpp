@@ -1,6 +1,9 @@
 // Acting on publish results: OK advances, REJECT drops with a log line and a counter,
-// RETRY backs off and re-sends only what is left, FATAL stops feeding the plugin.
+// RETRY parks only those events until their backoff is over, FATAL stops feeding the
+// plugin. The cursor advances to the oldest event still unresolved.
 #include "dispatch/dispatch_worker.hpp"
+
+#include <algorithm>
 
 #include "common/log.hpp"
 #include "dispatch/batch_view.hpp"
@@ -77,13 +80,28 @@ void DispatchWorker::run()
 {
     const pgraph_publisher_descriptor &descriptor = plugin_.descriptor();
     const queue::ReadLimits limits{descriptor.max_batch_events, descriptor.max_batch_bytes};
+    const size_t parked_max = settings_.parked_batches_max * descriptor.max_batch_events;
     while (!should_stop()) {
-        std::vector<queue::QueuedRecord> batch = queue_.read(cursor_, limits, milliseconds(200));
+        const Clock::time_point now = Clock::now();
+        if (std::vector<Pending> due = take_due_retries(now); !due.empty()) {
+            publish_round(std::move(due));
+            continue;
+        }
+        if (parked_.size() >= parked_max) {
+            sleep_until(earliest_due());  // back-pressure: only retries until some resolve
+            continue;
+        }
+        auto wait = milliseconds(200);
+        if (!parked_.empty()) {
+            wait = std::clamp(duration_cast<milliseconds>(earliest_due() - now), milliseconds(0), wait);
+        }
+        std::vector<queue::QueuedRecord> batch = queue_.read(cursor_, next_read_offset_, limits, wait);
         if (batch.empty()) continue;
-        busy_.store(true);
-        const uint64_t next_offset = batch.back().offset + 1;
-        if (deliver(std::move(batch))) queue_.acknowledge(cursor_, next_offset);
-        busy_.store(false);
+        next_read_offset_ = batch.back().offset + 1;
+        std::vector<Pending> round;
+        round.reserve(batch.size());
+        for (queue::QueuedRecord &queued : batch) round.push_back(Pending{std::move(queued)});
+        publish_round(std::move(round));
     }
     if (!stats_.failed()) {
         const pgraph_status flushed = plugin_.flush(unix_now_ms() + settings_.publish_timeout.count());
@@ -93,79 +111,134 @@ void DispatchWorker::run()
     }
 }
 
-bool DispatchWorker::deliver(std::vector<queue::QueuedRecord> pending)
+std::vector<DispatchWorker::Pending> DispatchWorker::take_due_retries(Clock::time_point now)
 {
+    std::vector<Pending> due;
+    const pgraph_publisher_descriptor &descriptor = plugin_.descriptor();
+    uint64_t bytes = 0;
+    // Oldest offsets first, so the cursor can advance as soon as possible.
+    std::sort(parked_.begin(), parked_.end(),
+              [](const Pending &a, const Pending &b) { return a.queued.offset < b.queued.offset; });
+    auto keep = parked_.begin();
+    for (auto it = parked_.begin(); it != parked_.end(); ++it) {
+        const uint64_t size = it->queued.record->byte_size();
+        const bool fits = due.size() < descriptor.max_batch_events &&
+                          (due.empty() || descriptor.max_batch_bytes == 0 || bytes + size <= descriptor.max_batch_bytes);
+        if (it->due <= now && fits) {
+            bytes += size;
+            due.push_back(std::move(*it));
+        } else {
+            *keep++ = std::move(*it);
+        }
+    }
+    parked_.erase(keep, parked_.end());
+    return due;
+}
+
+void DispatchWorker::publish_round(std::vector<Pending> round)
+{
+    busy_.store(true);
+    std::vector<queue::QueuedRecord> records;
+    records.reserve(round.size());
+    uint32_t attempt = 1;
     uint32_t failures = 0;
-    for (uint32_t attempt = 1; !pending.empty(); ++attempt) {
-        if (stats_.failed()) return false;
-        BatchView view(pending, attempt, unix_now_ms() + settings_.publish_timeout.count());
-        stats_.publish_calls++;
-        publishing_since_ms_.store(monotonic_now_ms());
-        const pgraph_status status = plugin_.publish(view.batch(), view.result());
-        publishing_since_ms_.store(0);
-        if (stats_.failed()) return false;  // declared hung while we were inside publish
+    for (const Pending &pending : round) {
+        records.push_back(pending.queued);
+        attempt = std::max(attempt, pending.attempt);
+        failures = std::max(failures, pending.failures);
+    }
+    BatchView view(records, attempt, unix_now_ms() + settings_.publish_timeout.count());
+    stats_.publish_calls++;
+    publishing_since_ms_.store(monotonic_now_ms());
+    const pgraph_status status = plugin_.publish(view.batch(), view.result());
+    publishing_since_ms_.store(0);
+    if (stats_.failed()) {  // declared hung while we were inside publish
+        busy_.store(false);
+        return;
+    }
 
-        const std::string message = plugin_.redact(view.message());
-        if (common::log_enabled(common::LogLevel::debug)) {
-            common::log_debug("dispatch", {{"plugin", plugin_.name()},
-                                           {"events", pending.size()},
-                                           {"attempt", attempt},
-                                           {"status", status_name(status)},
-                                           {"http_status", view.result().http_status},
-                                           {"message", message}});
-        }
-        std::vector<queue::QueuedRecord> retry;
-        switch (status) {
-        case PGRAPH_OK: stats_.delivered += pending.size(); break;
-        case PGRAPH_REJECT:
-            stats_.rejected += pending.size();
-            common::log_warn("plugin rejected a batch; its events are dropped",
-                             {{"plugin", plugin_.name()}, {"events", pending.size()}, {"reason", message}});
-            break;
-        case PGRAPH_PARTIAL:
-            for (size_t i = 0; i < pending.size(); ++i) {
-                const pgraph_event_status event_status = view.event_status(i);
-                if (event_status == PGRAPH_EVENT_OK) {
-                    stats_.delivered++;
-                } else if (event_status == PGRAPH_EVENT_REJECT) {
-                    stats_.rejected++;
-                    common::log_warn("plugin rejected an event; it is dropped",
-                                     {{"plugin", plugin_.name()},
-                                      {"event_id", pending[i].record->event_id},
-                                      {"reason", plugin_.redact(view.event_reason(i))}});
-                } else {
-                    retry.push_back(pending[i]);  // RETRY, or a status we do not know
-                }
+    const std::string message = plugin_.redact(view.message());
+    if (common::log_enabled(common::LogLevel::debug)) {
+        common::log_debug("dispatch", {{"plugin", plugin_.name()},
+                                       {"events", round.size()},
+                                       {"attempt", attempt},
+                                       {"status", status_name(status)},
+                                       {"http_status", view.result().http_status},
+                                       {"message", message}});
+    }
+    std::vector<Pending> retry;
+    switch (status) {
+    case PGRAPH_OK: stats_.delivered += round.size(); break;
+    case PGRAPH_REJECT:
+        stats_.rejected += round.size();
+        common::log_warn("plugin rejected a batch; its events are dropped",
+                         {{"plugin", plugin_.name()}, {"events", round.size()}, {"reason", message}});
+        break;
+    case PGRAPH_PARTIAL:
+        for (size_t i = 0; i < round.size(); ++i) {
+            const pgraph_event_status event_status = view.event_status(i);
+            if (event_status == PGRAPH_EVENT_OK) {
+                stats_.delivered++;
+            } else if (event_status == PGRAPH_EVENT_REJECT) {
+                stats_.rejected++;
+                common::log_warn("plugin rejected an event; it is dropped",
+                                 {{"plugin", plugin_.name()},
+                                  {"event_id", round[i].queued.record->event_id},
+                                  {"reason", plugin_.redact(view.event_reason(i))}});
+            } else {
+                retry.push_back(std::move(round[i]));  // RETRY, or a status we do not know
             }
-            break;
-        case PGRAPH_FATAL: fail(message.empty() ? "plugin returned FATAL" : message); return false;
-        case PGRAPH_RETRY: retry = std::move(pending); break;
-        default:
-            common::log_warn("plugin returned an unknown status; retrying",
-                             {{"plugin", plugin_.name()}, {"status", status}});
-            retry = std::move(pending);
         }
-        pending = std::move(retry);
-        if (pending.empty()) break;
+        break;
+    case PGRAPH_FATAL:
+        busy_.store(false);
+        fail(message.empty() ? "plugin returned FATAL" : message);
+        return;
+    case PGRAPH_RETRY: retry = std::move(round); break;
+    default:
+        common::log_warn("plugin returned an unknown status; retrying", {{"plugin", plugin_.name()}, {"status", status}});
+        retry = std::move(round);
+    }
 
-        ++failures;
-        stats_.retried += pending.size();
+    if (!retry.empty()) {
         const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source_);
-        const milliseconds delay = settings_.retry.delay(failures, view.result().retry_after_ms, unit);
+        const milliseconds delay = settings_.retry.delay(failures + 1, view.result().retry_after_ms, unit);
+        const Clock::time_point due = Clock::now() + delay;
+        stats_.retried += retry.size();
         common::log_info("plugin asked to retry", {{"plugin", plugin_.name()},
-                                                   {"events", pending.size()},
+                                                   {"events", retry.size()},
                                                    {"attempt", attempt},
                                                    {"retry_in_ms", delay.count()},
                                                    {"reason", message}});
-        if (!wait_before_retry(delay)) return false;
+        for (Pending &pending : retry) {
+            pending.attempt += 1;
+            pending.failures += 1;
+            pending.due = due;
+            parked_.push_back(std::move(pending));
+        }
     }
-    return true;
+    acknowledge_resolved();
+    busy_.store(false);
 }
 
-bool DispatchWorker::wait_before_retry(milliseconds delay)
+void DispatchWorker::acknowledge_resolved()
+{
+    uint64_t oldest_unresolved = next_read_offset_;
+    for (const Pending &pending : parked_) oldest_unresolved = std::min(oldest_unresolved, pending.queued.offset);
+    queue_.acknowledge(cursor_, oldest_unresolved);
+}
+
+DispatchWorker::Clock::time_point DispatchWorker::earliest_due() const
+{
+    Clock::time_point earliest = Clock::time_point::max();
+    for (const Pending &pending : parked_) earliest = std::min(earliest, pending.due);
+    return earliest;
+}
+
+void DispatchWorker::sleep_until(Clock::time_point until)
 {
     std::unique_lock lock(wake_mutex_);
-    return !wake_.wait_for(lock, delay, [this] { return should_stop(); });
+    wake_.wait_until(lock, until, [this] { return should_stop(); });
 }
 
 }  // namespace productgraph::dispatch

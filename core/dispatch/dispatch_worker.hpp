@@ -1,4 +1,6 @@
 // The loop that feeds one plugin instance from its queue cursor, on its own thread.
+// Events a plugin asks to retry are parked with a due time while the worker goes on
+// with newer events, so one throttled user or one bad batch never holds up the rest.
 #pragma once
 
 #include <atomic>
@@ -19,6 +21,10 @@ namespace productgraph::dispatch {
 struct WorkerSettings {
     RetryPolicy retry;
     std::chrono::milliseconds publish_timeout{30'000};  // the deadline lent to each publish
+    // Parked retries, in batches of the plugin's size, before the worker stops
+    // reading new events (a provider that is down must not pull the whole queue
+    // into the retry set).
+    size_t parked_batches_max = 10;
 };
 
 class DispatchWorker {
@@ -37,7 +43,7 @@ public:
 
     /// Monotonic ms at which the current publish began, or 0 when not publishing.
     int64_t publishing_since_ms() const { return publishing_since_ms_.load(); }
-    /// True while a batch is read but not yet resolved.
+    /// True while a publish round is in progress.
     bool busy() const { return busy_.load(); }
 
     /// Marks the plugin failed, releases its cursor (counting what it abandons) and
@@ -51,12 +57,26 @@ public:
     queue::CursorId cursor() const { return cursor_; }
 
 private:
+    using Clock = std::chrono::steady_clock;
+
+    /// An event in flight or waiting for its retry.
+    struct Pending {
+        queue::QueuedRecord queued;
+        uint32_t attempt = 1;   // the publish attempt this event is on
+        uint32_t failures = 0;  // RETRY answers so far, for the backoff
+        Clock::time_point due{};
+    };
+
     void run();
-    // Publishes `pending` until every event is delivered or rejected. False when the
-    // loop must stop first (shutdown or failure): the batch is then not acknowledged.
-    bool deliver(std::vector<queue::QueuedRecord> pending);
-    // Sleeps up to `delay`, waking early on stop or failure. False when woken so.
-    bool wait_before_retry(std::chrono::milliseconds delay);
+    // Retries whose time has come, up to one batch of the plugin's limits.
+    std::vector<Pending> take_due_retries(Clock::time_point now);
+    // One publish of `round`; RETRY events are parked, the rest resolved.
+    void publish_round(std::vector<Pending> round);
+    // Moves the cursor to the oldest event not yet resolved.
+    void acknowledge_resolved();
+    // Sleeps until `until`, waking early on stop or failure.
+    void sleep_until(Clock::time_point until);
+    Clock::time_point earliest_due() const;
     bool should_stop() const { return stop_requested_.load() || stats_.failed(); }
 
     plugin_host::PluginInstance &plugin_;
@@ -72,6 +92,10 @@ private:
     std::mutex wake_mutex_;
     std::condition_variable wake_;
     std::minstd_rand jitter_source_;
+
+    // Owned by the worker thread only.
+    uint64_t next_read_offset_ = 0;
+    std::vector<Pending> parked_;
 };
 
 }  // namespace productgraph::dispatch

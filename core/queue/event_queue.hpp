@@ -57,14 +57,17 @@ public:
     /// Call before serving; thread-safe.
     virtual CursorId open_cursor(const std::string &name) = 0;
 
-    /// Records from the cursor's position on, within `limits`; waits up to `wait`
-    /// for the first one. Reading does not move the cursor: until acknowledge(),
-    /// the same records come back (at-least-once). Empty on timeout or close.
-    virtual std::vector<QueuedRecord> read(CursorId cursor, ReadLimits limits,
+    /// Records from `from_offset` on (never before the cursor's position), within
+    /// `limits`; waits up to `wait` for the first one. Reading does not move the
+    /// cursor, so a consumer may read ahead of what it has acknowledged (it keeps
+    /// retrying older records meanwhile); after a restart it resumes at the cursor
+    /// (at-least-once). Empty on timeout, close or a released cursor.
+    virtual std::vector<QueuedRecord> read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
                                            std::chrono::milliseconds wait) = 0;
 
     /// Moves the cursor to `next_offset`: everything before it is done for this
     /// consumer, and the space can be reclaimed once every cursor has passed it.
+    /// A cursor never moves back.
     virtual void acknowledge(CursorId cursor, uint64_t next_offset) = 0;
 
     /// The consumer is gone for good (its plugin failed): it stops holding records.

@@ -38,20 +38,20 @@ CursorId MemoryQueue::open_cursor(const std::string &name)
     return static_cast<CursorId>(cursors_.size() - 1);
 }
 
-std::vector<QueuedRecord> MemoryQueue::read(CursorId cursor, ReadLimits limits,
+std::vector<QueuedRecord> MemoryQueue::read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
                                             std::chrono::milliseconds wait)
 {
     std::unique_lock lock(mutex_);
     assert(cursor < cursors_.size());
     const auto end_offset = [this] { return head_offset_ + records_.size(); };
+    const auto start = [&] { return std::max(from_offset, cursors_[cursor].position); };
     readable_.wait_for(lock, wait, [&] {
-        return closed_ || !cursors_[cursor].active || cursors_[cursor].position < end_offset();
+        return closed_ || !cursors_[cursor].active || start() < end_offset();
     });
     std::vector<QueuedRecord> batch;
-    const Cursor &state = cursors_[cursor];
-    if (!state.active) return batch;
+    if (!cursors_[cursor].active) return batch;
     uint64_t bytes = 0;
-    for (uint64_t offset = state.position; offset < end_offset() && batch.size() < limits.max_events;
+    for (uint64_t offset = start(); offset < end_offset() && batch.size() < limits.max_events;
          ++offset) {
         const RecordPtr &record = records_[offset - head_offset_];
         if (!batch.empty() && limits.max_bytes != 0 && bytes + record->byte_size() > limits.max_bytes) break;

@@ -17,7 +17,7 @@ public:
 
     AppendStatus append(std::vector<RecordPtr> records) override;
     CursorId open_cursor(const std::string &name) override;
-    std::vector<QueuedRecord> read(CursorId cursor, ReadLimits limits,
+    std::vector<QueuedRecord> read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
                                    std::chrono::milliseconds wait) override;
     void acknowledge(CursorId cursor, uint64_t next_offset) override;
     uint64_t release_cursor(CursorId cursor) override;

@@ -7,5 +7,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   cmake make g++ pkg-config binutils \
   libpistache-dev rapidjson-dev libcurl4-openssl-dev \
-  libboost-dev libboost-filesystem-dev libexpected-dev doctest-dev \
+  libboost-dev libboost-filesystem-dev libexpected-dev doctest-dev zlib1g-dev \
   curl ca-certificates >/dev/null

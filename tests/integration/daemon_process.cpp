@@ -2,6 +2,7 @@
 #include "daemon_process.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +44,12 @@ DaemonProcess::DaemonProcess(std::map<std::string, std::string> env)
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+        // If the test process dies (a failed assertion under ASan aborts it), the
+        // daemon must not outlive it and keep ctest waiting on its output.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(pipe_fds[1], STDERR_FILENO);
+        const int null_fd = open("/dev/null", O_WRONLY);
+        if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
         char *argv[] = {const_cast<char *>(PG_DAEMON_BINARY), nullptr};
         execve(PG_DAEMON_BINARY, argv, envp.data());
         _exit(127);

@@ -72,6 +72,25 @@ TEST_CASE("a plugin answering RETRY gets the same batch again until it answers O
     CHECK(daemon->all_logs().find("simulated provider outage") != std::string::npos);
 }
 
+TEST_CASE("events waiting for a retry never hold up newer events")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("flaky");
+    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "1"}, {"FLAKY_RETRY_AFTER_MS", "1500"}});
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("old", 2)).status == 202);
+    REQUIRE(eventually([&] { return plugin_view(*daemon, "flaky")["publish_calls"].GetInt() == 1; }));
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("new", 2)).status == 202);
+
+    // The newer batch goes out while the older one waits out its 1.5 s retry delay.
+    REQUIRE(eventually([&] { return delivered_ids(*daemon, "flaky").size() >= 2; }));
+    CHECK(delivered_ids(*daemon, "flaky") == std::vector<std::string>{"new0", "new1"});
+    CHECK(plugin_status(*daemon, "flaky")["queue_lag"].GetInt() == 4);  // the cursor waits for old0
+
+    REQUIRE(eventually([&] { return delivered_ids(*daemon, "flaky").size() == 4; }));
+    CHECK(delivered_ids(*daemon, "flaky") == std::vector<std::string>{"new0", "new1", "old0", "old1"});
+    CHECK(plugin_status(*daemon, "flaky")["queue_lag"].GetInt() == 0);
+}
+
 TEST_CASE("events a plugin rejects are dropped with a log line and counted while the rest are delivered")
 {
     PluginDirectory plugins;
@@ -155,8 +174,8 @@ TEST_CASE("a full queue answers 503 with Retry-After and accepts again once ther
     CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("y", 2)).status == 202);
     CHECK(http_get(daemon->base_url() + "/ready").status == 503);
     CHECK(daemon->wait_for_log("queue full").has_value());
-    const auto queue = http_get(daemon->base_url() + "/v1/plugins").json()["queue"].GetObject();
-    CHECK(queue["refused_full_total"].GetInt() == 3);
+    const auto plugin_list = http_get(daemon->base_url() + "/v1/plugins").json();
+    CHECK(plugin_list["queue"]["refused_full_total"].GetInt() == 3);
     CHECK_FALSE(memory_has(*daemon, "x0"));  // refused means not accepted, so not stored anywhere
 
     // Shutdown gives up after PRODUCTGRAPH_SHUTDOWN_TIMEOUT and says what was left.

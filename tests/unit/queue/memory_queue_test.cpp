@@ -31,7 +31,7 @@ TEST_CASE("each cursor reads every appended record in order")
     const CursorId b = queue.open_cursor("b");
     REQUIRE(queue.append(records(5)) == AppendStatus::appended);
     for (CursorId cursor : {a, b}) {
-        const auto batch = queue.read(cursor, {10, 0}, 0ms);
+        const auto batch = queue.read(cursor, 0, {10, 0}, 0ms);
         REQUIRE(batch.size() == 5);
         for (uint64_t i = 0; i < 5; ++i) {
             CHECK(batch[i].offset == i);
@@ -45,13 +45,29 @@ TEST_CASE("reading without acknowledging returns the same records again")
     MemoryQueue queue(100, 1 << 20);
     const CursorId cursor = queue.open_cursor("a");
     queue.append(records(3));
-    CHECK(queue.read(cursor, {2, 0}, 0ms).front().offset == 0);
-    CHECK(queue.read(cursor, {2, 0}, 0ms).front().offset == 0);
+    CHECK(queue.read(cursor, 0, {2, 0}, 0ms).front().offset == 0);
+    CHECK(queue.read(cursor, 0, {2, 0}, 0ms).front().offset == 0);
     queue.acknowledge(cursor, 2);
-    const auto rest = queue.read(cursor, {2, 0}, 0ms);
+    const auto rest = queue.read(cursor, 0, {2, 0}, 0ms);
     REQUIRE(rest.size() == 1);
     CHECK(rest[0].offset == 2);
     CHECK(queue.lag(cursor) == 1);
+}
+
+TEST_CASE("a consumer can read ahead of its cursor without moving it")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId cursor = queue.open_cursor("a");
+    queue.append(records(5));
+    const auto ahead = queue.read(cursor, 3, {10, 0}, 0ms);
+    REQUIRE(ahead.size() == 2);
+    CHECK(ahead[0].offset == 3);
+    CHECK(queue.lag(cursor) == 5);
+    CHECK(queue.read(cursor, 5, {10, 0}, 0ms).empty());
+    queue.acknowledge(cursor, 4);
+    CHECK(queue.read(cursor, 0, {10, 0}, 0ms).front().offset == 4);  // never before the cursor
+    queue.acknowledge(cursor, 2);
+    CHECK(queue.lag(cursor) == 1);  // a cursor never moves back
 }
 
 TEST_CASE("reads respect the event and byte limits but always return one record")
@@ -59,9 +75,9 @@ TEST_CASE("reads respect the event and byte limits but always return one record"
     MemoryQueue queue(100, 1 << 20);
     const CursorId cursor = queue.open_cursor("a");
     queue.append(records(10, 100));
-    CHECK(queue.read(cursor, {4, 0}, 0ms).size() == 4);
-    CHECK(queue.read(cursor, {10, 250}, 0ms).size() == 2);
-    CHECK(queue.read(cursor, {10, 50}, 0ms).size() == 1);
+    CHECK(queue.read(cursor, 0, {4, 0}, 0ms).size() == 4);
+    CHECK(queue.read(cursor, 0, {10, 250}, 0ms).size() == 2);
+    CHECK(queue.read(cursor, 0, {10, 50}, 0ms).size() == 1);
 }
 
 TEST_CASE("records are reclaimed only when the slowest cursor has passed them")
@@ -110,7 +126,7 @@ TEST_CASE("a released cursor stops holding records and reports what it abandoned
     CHECK(queue.release_cursor(failed) == 5);
     CHECK(queue.lag(failed) == 0);
     CHECK(queue.append(records(1)) == AppendStatus::appended);
-    CHECK(queue.read(failed, {10, 0}, 0ms).empty());
+    CHECK(queue.read(failed, 0, {10, 0}, 0ms).empty());
 }
 
 TEST_CASE("a waiting reader wakes when records arrive")
@@ -121,7 +137,7 @@ TEST_CASE("a waiting reader wakes when records arrive")
         std::this_thread::sleep_for(50ms);
         queue.append(records(1));
     });
-    const auto batch = queue.read(cursor, {10, 0}, 5s);
+    const auto batch = queue.read(cursor, 0, {10, 0}, 5s);
     writer.join();
     CHECK(batch.size() == 1);
 }
@@ -133,7 +149,7 @@ TEST_CASE("a closed queue refuses appends but still serves what it holds")
     queue.append(records(2));
     queue.close();
     CHECK(queue.append(records(1)) == AppendStatus::closed);
-    CHECK(queue.read(cursor, {10, 0}, 1s).size() == 2);
+    CHECK(queue.read(cursor, 0, {10, 0}, 1s).size() == 2);
 }
 
 TEST_CASE("a cursor opened later starts at the end of the log")
