@@ -6,7 +6,7 @@
 namespace productgraph::dispatch {
 namespace {
 
-pgraph_str view_of(const std::string &s) { return pgraph_str{s.data(), s.size()}; }
+pgraph_str view_of(std::string_view s) { return pgraph_str{s.data(), s.size()}; }
 
 std::string_view bounded(const char *text, size_t capacity)
 {
@@ -23,17 +23,17 @@ BatchView::BatchView(const std::vector<queue::QueuedRecord> &records, uint32_t a
         const event::EventRecord &record = *queued.record;
         pgraph_event e{};
         e.struct_size = sizeof e;
-        e.event_id = view_of(record.event_id);
-        e.type = view_of(record.type);
-        e.name = view_of(record.name);
-        e.user_id = view_of(record.user_id);
-        e.device_id = view_of(record.device_id);
-        e.session_id = view_of(record.session_id);
-        e.client_ip = view_of(record.client_ip);
-        e.user_agent = view_of(record.user_agent);
-        e.timestamp_ms = record.timestamp_ms;
-        e.received_ms = record.received_ms;
-        e.json = view_of(record.json);
+        e.event_id = view_of(record.event_id());
+        e.type = view_of(record.type());
+        e.name = view_of(record.name());
+        e.user_id = view_of(record.user_id());
+        e.device_id = view_of(record.device_id());
+        e.session_id = view_of(record.session_id());
+        e.client_ip = view_of(record.client_ip());
+        e.user_agent = view_of(record.user_agent());
+        e.timestamp_ms = record.timestamp_ms();
+        e.received_ms = record.received_ms();
+        e.json = view_of(record.json());
         events_.push_back(e);
     }
     for (pgraph_event_result &r : results_) {

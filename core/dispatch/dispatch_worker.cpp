@@ -183,7 +183,7 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
                 stats_.rejected++;
                 common::log_warn("plugin rejected an event; it is dropped",
                                  {{"plugin", plugin_.name()},
-                                  {"event_id", round[i].queued.record->event_id},
+                                  {"event_id", round[i].queued.record->event_id()},
                                   {"reason", plugin_.redact(view.event_reason(i))}});
             } else {
                 retry.push_back(std::move(round[i]));  // RETRY, or a status we do not know

@@ -10,14 +10,18 @@
 
 #include "event/event_schema.hpp"
 #include "event/timestamp.hpp"
+#include "event/utf8.hpp"
 
 namespace productgraph::event {
 namespace {
 
-constexpr unsigned parse_flags =
-    rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+// UTF-8 is validated beforehand (find_invalid_utf8), far faster than RapidJSON's
+// per-character check; the iterative parser never recurses on hostile nesting.
+constexpr unsigned parse_flags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag;
 
 using Value = rapidjson::Value;
+
+constexpr size_t arena_size = 256 * 1024;
 
 std::string_view as_view(const Value &v) { return {v.GetString(), v.GetStringLength()}; }
 
@@ -50,8 +54,9 @@ bool nesting_exceeds(const Value &v, int remaining)
     return false;
 }
 
-// Validates one event; on success fills `record` (except json) and returns true.
-bool validate_event(const Value &event, size_t index, const BatchLimits &limits, EventRecord &record,
+// Validates one event; on success fills `record` (except json and request fields)
+// with views into the parsed document and returns true.
+bool validate_event(const Value &event, size_t index, const BatchLimits &limits, EventFields &record,
                     std::vector<EventError> &errors)
 {
     const size_t errors_before = errors.size();
@@ -99,14 +104,14 @@ bool validate_event(const Value &event, size_t index, const BatchLimits &limits,
                               spec->role == FieldRole::session_id || spec->role == FieldRole::type;
         if (required && text.empty()) report(key, "must not be empty");
         switch (spec->role) {
-        case FieldRole::event_id: record.event_id.assign(text); break;
+        case FieldRole::event_id: record.event_id = text; break;
         case FieldRole::project_id: break;
-        case FieldRole::session_id: record.session_id.assign(text); break;
+        case FieldRole::session_id: record.session_id = text; break;
         case FieldRole::type:
             if (!text.empty() && !is_known_event_type(text)) {
                 report(key, "unknown type \"" + std::string(text.substr(0, 64)) + "\"");
             }
-            record.type.assign(text);
+            record.type = text;
             break;
         case FieldRole::timestamp:
             if (const auto ms = parse_rfc3339_ms(text)) {
@@ -115,9 +120,9 @@ bool validate_event(const Value &event, size_t index, const BatchLimits &limits,
                 report(key, "must be an RFC 3339 date-time with a zone, e.g. 2024-01-15T10:30:15.123Z");
             }
             break;
-        case FieldRole::name: record.name.assign(text); break;
-        case FieldRole::user_id: record.user_id.assign(text); break;
-        case FieldRole::device_id: record.device_id.assign(text); break;
+        case FieldRole::name: record.name = text; break;
+        case FieldRole::user_id: record.user_id = text; break;
+        case FieldRole::device_id: record.device_id = text; break;
         case FieldRole::none: break;
         }
     }
@@ -134,7 +139,14 @@ bool validate_event(const Value &event, size_t index, const BatchLimits &limits,
 common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context,
                                         const BatchLimits &limits)
 {
-    rapidjson::Document document;
+    if (const auto bad = find_invalid_utf8(body)) {
+        return common::fail("invalid JSON at byte " + std::to_string(*bad) + ": Invalid encoding in string.");
+    }
+    // A per-thread arena: a typical batch's DOM fits, so parsing does not touch
+    // malloc (the allocator spills into the heap only for larger documents).
+    thread_local std::unique_ptr<char[]> arena(new char[arena_size]);
+    rapidjson::MemoryPoolAllocator<> value_allocator(arena.get(), arena_size);
+    rapidjson::Document document(&value_allocator);
     document.ParseInsitu<parse_flags>(body.data());
     if (document.HasParseError()) {
         return common::fail(std::string("invalid JSON at byte ") + std::to_string(document.GetErrorOffset()) +
@@ -155,7 +167,7 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
     batch.accepted.reserve(events.Size());
     rapidjson::StringBuffer buffer;
     for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
-        EventRecord record;
+        EventFields record;
         if (!validate_event(events[i], i, limits, record, batch.errors)) {
             ++batch.rejected;
             continue;
@@ -171,11 +183,11 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
             ++batch.rejected;
             continue;
         }
-        record.json.assign(buffer.GetString(), buffer.GetSize());
+        record.json = std::string_view(buffer.GetString(), buffer.GetSize());
         record.client_ip = context.client_ip;
         record.user_agent = context.user_agent;
         record.received_ms = context.received_ms;
-        batch.accepted.push_back(std::move(record));
+        batch.accepted.push_back(std::make_shared<const EventRecord>(record));
     }
     return batch;
 }

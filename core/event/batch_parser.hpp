@@ -32,7 +32,7 @@ struct EventError {
 };
 
 struct ParsedBatch {
-    std::vector<EventRecord> accepted;
+    std::vector<EventRecordPtr> accepted;
     std::vector<EventError> errors;  // possibly several per rejected event
     size_t rejected = 0;             // number of rejected events
 };

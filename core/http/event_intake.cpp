@@ -73,12 +73,7 @@ void handle_post_events(ApiContext &context, const Http::Request &request, Http:
     }
     const size_t accepted = parsed->accepted.size();
     if (accepted > 0) {
-        std::vector<queue::RecordPtr> records;
-        records.reserve(accepted);
-        for (event::EventRecord &record : parsed->accepted) {
-            records.push_back(std::make_shared<const event::EventRecord>(std::move(record)));
-        }
-        const queue::AppendStatus status = context.queue->append(std::move(records));
+        const queue::AppendStatus status = context.queue->append(std::move(parsed->accepted));
         if (status != queue::AppendStatus::appended) {
             const bool full = status == queue::AppendStatus::full;
             if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});

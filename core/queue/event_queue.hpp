@@ -14,7 +14,7 @@
 
 namespace productgraph::queue {
 
-using RecordPtr = std::shared_ptr<const event::EventRecord>;
+using RecordPtr = event::EventRecordPtr;
 
 /// A record and its position in the log. Offsets start at 0 and only grow.
 struct QueuedRecord {

@@ -15,6 +15,7 @@ AppendStatus MemoryQueue::append(std::vector<RecordPtr> records)
 {
     uint64_t bytes = 0;
     for (const RecordPtr &record : records) bytes += record->byte_size();
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         if (closed_) return AppendStatus::closed;
@@ -26,8 +27,11 @@ AppendStatus MemoryQueue::append(std::vector<RecordPtr> records)
         held_bytes_ += bytes;
         appended_total_ += records.size();
         reclaim();  // with no active cursor nothing will ever read these
+        wake = waiting_readers_ > 0;
     }
-    readable_.notify_all();
+    // A busy worker reads again without waiting; waking it on every append would
+    // cost a futex call per request for nothing.
+    if (wake) readable_.notify_all();
     return AppendStatus::appended;
 }
 
@@ -45,9 +49,11 @@ std::vector<QueuedRecord> MemoryQueue::read(CursorId cursor, uint64_t from_offse
     assert(cursor < cursors_.size());
     const auto end_offset = [this] { return head_offset_ + records_.size(); };
     const auto start = [&] { return std::max(from_offset, cursors_[cursor].position); };
+    ++waiting_readers_;
     readable_.wait_for(lock, wait, [&] {
         return closed_ || !cursors_[cursor].active || start() < end_offset();
     });
+    --waiting_readers_;
     std::vector<QueuedRecord> batch;
     if (!cursors_[cursor].active) return batch;
     uint64_t bytes = 0;

@@ -51,10 +51,8 @@ pgraph_status publish(void *instance, const pgraph_batch *batch,
         // The batch is lent for this call only, so every field kept is copied.
         for (std::size_t i = 0; i < batch->event_count; ++i) {
             const pgraph_event *event = pgraph_batch_event(batch, i);
-            events.push_back(StoredEvent{std::string(pgraph::view(event->json)),
-                                         std::string(pgraph::view(event->type)),
-                                         std::string(pgraph::view(event->user_id)),
-                                         std::string(pgraph::view(event->session_id))});
+            events.emplace_back(pgraph::view(event->json), pgraph::view(event->type),
+                                pgraph::view(event->user_id), pgraph::view(event->session_id));
         }
         instance_of(instance).store.add(std::move(events));
         return PGRAPH_OK;

@@ -8,16 +8,34 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace productgraph::memory {
 
-/// One stored event: its canonical JSON text plus the fields the filters look at.
-struct StoredEvent {
-    std::string json;
-    std::string type;
-    std::string user_id;
-    std::string session_id;
+/// One stored event: its canonical JSON text plus the fields the filters look at,
+/// packed into one allocation (the store holds 100,000 of them by default).
+class StoredEvent {
+public:
+    StoredEvent(std::string_view json, std::string_view type, std::string_view user_id,
+                std::string_view session_id);
+
+    std::string_view json() const { return std::string_view(data_).substr(0, json_length_); }
+    std::string_view type() const { return std::string_view(data_).substr(json_length_, type_length_); }
+    std::string_view user_id() const
+    {
+        return std::string_view(data_).substr(json_length_ + type_length_, user_id_length_);
+    }
+    std::string_view session_id() const
+    {
+        return std::string_view(data_).substr(json_length_ + type_length_ + user_id_length_);
+    }
+
+private:
+    std::string data_;  // json, type, user_id, session_id back to back
+    std::size_t json_length_;
+    std::size_t type_length_;
+    std::size_t user_id_length_;
 };
 
 /// Which events a query wants. An unset filter matches everything; a set one must

@@ -57,18 +57,18 @@ TEST_CASE("the product-spec example is accepted and normalised")
     const ParsedBatch batch = parse_ok(R"({"events":[)" + valid_event + "]}");
     REQUIRE(batch.accepted.size() == 1);
     CHECK(batch.errors.empty());
-    const EventRecord &record = batch.accepted[0];
-    CHECK(record.event_id == "evt_002");
-    CHECK(record.type == "ui.click");
-    CHECK(record.name == "signup_button_clicked");
-    CHECK(record.user_id == "user-123");
-    CHECK(record.session_id == "sess_abc123");
-    CHECK(record.device_id.empty());
-    CHECK(record.timestamp_ms == 1705314615000);
-    CHECK(record.client_ip == "203.0.113.7");
-    CHECK(record.user_agent == "test-agent/1.0");
-    CHECK(record.received_ms == 1700000000000);
-    CHECK(record.json == valid_event);  // compact, field names and order as sent
+    const EventRecord &record = *batch.accepted[0];
+    CHECK(record.event_id() == "evt_002");
+    CHECK(record.type() == "ui.click");
+    CHECK(record.name() == "signup_button_clicked");
+    CHECK(record.user_id() == "user-123");
+    CHECK(record.session_id() == "sess_abc123");
+    CHECK(record.device_id().empty());
+    CHECK(record.timestamp_ms() == 1705314615000);
+    CHECK(record.client_ip() == "203.0.113.7");
+    CHECK(record.user_agent() == "test-agent/1.0");
+    CHECK(record.received_ms() == 1700000000000);
+    CHECK(record.json() == valid_event);  // compact, field names and order as sent
 }
 
 TEST_CASE("whitespace is removed from the canonical record")
@@ -77,7 +77,7 @@ TEST_CASE("whitespace is removed from the canonical record")
         "{ \"events\" : [ { \"event_id\" : \"a\", \"product_id\":\"p\", \"session.id\":\"s\",\n"
         "\"event.type\":\"custom\", \"event.timestamp\":\"2024-01-15T10:30:15Z\", \"metadata\": {\"k\": [1, 2]} } ] }");
     REQUIRE(batch.accepted.size() == 1);
-    CHECK(batch.accepted[0].json ==
+    CHECK(batch.accepted[0]->json() ==
           R"({"event_id":"a","product_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z","metadata":{"k":[1,2]}})");
 }
 
@@ -210,5 +210,5 @@ TEST_CASE("unknown fields are preserved in the canonical record")
         R"({"events":[{"event_id":"e","project_id":"p","session.id":"s","event.type":"custom",)"
         R"("event.timestamp":"2024-01-15T10:30:15Z","app.build":17}]})");
     REQUIRE(batch.accepted.size() == 1);
-    CHECK(batch.accepted[0].json.find(R"("app.build":17)") != std::string::npos);
+    CHECK(batch.accepted[0]->json().find(R"("app.build":17)") != std::string::npos);
 }

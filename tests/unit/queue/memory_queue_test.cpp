@@ -13,11 +13,13 @@ namespace {
 std::vector<RecordPtr> records(int n, size_t json_size = 10)
 {
     std::vector<RecordPtr> out;
+    const std::string json(json_size, 'x');
     for (int i = 0; i < n; ++i) {
-        auto record = std::make_shared<productgraph::event::EventRecord>();
-        record->event_id = "e" + std::to_string(i);
-        record->json = std::string(json_size, 'x');
-        out.push_back(record);
+        const std::string id = "e" + std::to_string(i);
+        productgraph::event::EventFields fields;
+        fields.json = json;
+        fields.event_id = id;
+        out.push_back(std::make_shared<const productgraph::event::EventRecord>(fields));
     }
     return out;
 }
@@ -35,7 +37,7 @@ TEST_CASE("each cursor reads every appended record in order")
         REQUIRE(batch.size() == 5);
         for (uint64_t i = 0; i < 5; ++i) {
             CHECK(batch[i].offset == i);
-            CHECK(batch[i].record->event_id == "e" + std::to_string(i));
+            CHECK(batch[i].record->event_id() == "e" + std::to_string(i));
         }
     }
 }
