@@ -107,13 +107,4 @@ bool Dispatcher::any_hung() const
     return false;
 }
 
-std::vector<std::pair<std::string, std::string>> Dispatcher::failures() const
-{
-    std::vector<std::pair<std::string, std::string>> failed;
-    for (const auto &[name, slot] : slots_) {
-        if (slot.stats->failed()) failed.emplace_back(name, slot.stats->failure());
-    }
-    return failed;
-}
-
 }  // namespace productgraph::dispatch

@@ -38,8 +38,6 @@ public:
     uint64_t lag_for(std::string_view plugin_name) const;
     /// True when some plugin's thread had to be abandoned inside publish.
     bool any_hung() const;
-    /// Names of plugins that failed, with their reasons.
-    std::vector<std::pair<std::string, std::string>> failures() const;
 
 private:
     struct Slot {

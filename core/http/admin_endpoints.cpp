@@ -25,12 +25,22 @@ void append_number(std::string &out, std::string_view key, uint64_t value)
     out += ":" + std::to_string(value) + ",";
 }
 
+// Plugins that failed at start-up (load or create) and those that failed since.
 std::string failed_plugins_json(const ApiContext &context)
 {
     std::string out = "[";
-    for (const auto &[name, reason] : context.dispatcher->failures()) {
+    const auto add = [&out](std::string_view name, std::string_view file, std::string_view reason) {
         if (out.size() > 1) out.push_back(',');
-        out += "{\"name\":" + common::json_string(name) + ",\"reason\":" + common::json_string(reason) + "}";
+        out += "{\"name\":" + common::json_string(name) + ",\"file\":" + common::json_string(file) +
+               ",\"reason\":" + common::json_string(reason) + "}";
+    };
+    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+        if (entry.state == plugin_host::PluginState::failed) {
+            add(entry.name, entry.file, entry.reason);
+            continue;
+        }
+        const dispatch::PluginStats *stats = context.dispatcher->stats_for(entry.name);
+        if (stats != nullptr && stats->failed()) add(entry.name, entry.file, stats->failure());
     }
     return out + "]";
 }

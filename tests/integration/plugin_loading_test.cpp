@@ -53,6 +53,11 @@ TEST_CASE("files that are not usable plugins are skipped with a reason and the r
     CHECK(std::string(plugin_entry(list, "failing_create.so")["state"].GetString()) == "failed");
     CHECK(std::string(plugin_entry(list, "memory.so")["state"].GetString()) == "enabled");
 
+    const HttpResponse ready = http_get(daemon->base_url() + "/ready");
+    CHECK(ready.status == 200);  // a broken plugin file never makes the daemon unready
+    CHECK(ready.json()["failed_plugins"].Size() == 4);
+    CHECK(ready.body.find("simulated connection failure") != std::string::npos);
+
     CHECK(http_post(daemon->base_url() + "/v1/events", batch_of({minimal_event("m1")})).status == 202);
     CHECK(eventually([&] {
         return http_get(daemon->base_url() + "/v1/plugins/memory/events").body.find("m1") != std::string::npos;
