@@ -82,11 +82,14 @@ int run()
     }
 
     queue::MemoryQueue queue(config->queue_max_events, config->queue_max_bytes);
-    dispatch::Dispatcher dispatcher(queue, config->worker, config->hang_grace);
+    dispatch::Dispatcher dispatcher(queue, config->worker, config->hang_grace, {});
     size_t enabled = 0;
     for (auto &entry : *catalog) {
         if (entry.instance == nullptr) continue;
-        dispatcher.add_plugin(*entry.instance);
+        if (auto added = dispatcher.add_plugin(*entry.instance); !added) {
+            common::log_error(added.error().message);
+            return startup_error;
+        }
         ++enabled;
     }
     if (enabled == 0) common::log_warn("no plugin is enabled: accepted events are not forwarded anywhere");

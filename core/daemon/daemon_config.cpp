@@ -59,6 +59,8 @@ common::Result<DaemonConfig> read_daemon_config()
     PG_TRY_ASSIGN(ms, env_int("PRODUCTGRAPH_RETRY_MAX_MS", 60'000, 1, 3'600'000));
     config.worker.retry.maximum = std::chrono::milliseconds(ms);
     int64_t seconds = 0;
+    PG_TRY_ASSIGN(seconds, env_int("PRODUCTGRAPH_RETRY_MAX_AGE", 86'400, 1, 365ll * 86'400));
+    config.worker.retry_max_age = std::chrono::seconds(seconds);
     PG_TRY_ASSIGN(seconds, env_int("PRODUCTGRAPH_SHUTDOWN_TIMEOUT", 10, 0, 3600));
     config.shutdown_timeout = std::chrono::seconds(seconds);
     return config;

@@ -31,8 +31,10 @@ std::string_view status_name(pgraph_status status)
 }  // namespace
 
 DispatchWorker::DispatchWorker(plugin_host::PluginInstance &plugin, queue::EventQueue &queue,
-                               queue::CursorId cursor, PluginStats &stats, WorkerSettings settings)
-    : plugin_(plugin), queue_(queue), cursor_(cursor), stats_(stats), settings_(settings),
+                               queue::CursorId cursor, PluginStats &stats, DeadLetterStore &dead_letters,
+                               WorkerSettings settings)
+    : plugin_(plugin), queue_(queue), cursor_(cursor), stats_(stats), dead_letters_(dead_letters),
+      settings_(settings),
       jitter_source_(static_cast<unsigned>(steady_clock::now().time_since_epoch().count()))
 {
 }
@@ -91,6 +93,10 @@ void DispatchWorker::run()
             sleep_until(earliest_due());  // back-pressure: only retries until some resolve
             continue;
         }
+        if (std::vector<Pending> replayed = take_replayed(); !replayed.empty()) {
+            publish_round(std::move(replayed));
+            continue;
+        }
         auto wait = milliseconds(200);
         if (!parked_.empty()) {
             wait = std::clamp(duration_cast<milliseconds>(earliest_due() - now), milliseconds(0), wait);
@@ -109,6 +115,24 @@ void DispatchWorker::run()
             common::log_warn("plugin flush failed at shutdown", {{"plugin", plugin_.name()}, {"status", flushed}});
         }
     }
+}
+
+std::vector<DispatchWorker::Pending> DispatchWorker::take_replayed()
+{
+    std::vector<Pending> round;
+    for (DeadLetter &letter : dead_letters_.next_replay_chunk(plugin_.descriptor().max_batch_events)) {
+        Pending pending;
+        pending.queued.record = std::move(letter.record);
+        pending.replayed = true;
+        round.push_back(std::move(pending));
+    }
+    return round;
+}
+
+void DispatchWorker::bury(Pending &pending, std::string reason, std::vector<DeadLetter> &graves)
+{
+    graves.push_back(DeadLetter{pending.queued.record, std::move(reason), unix_now_ms(), pending.attempt});
+    if (pending.replayed) dead_letters_.replay_resolved(1);
 }
 
 std::vector<DispatchWorker::Pending> DispatchWorker::take_due_retries(Clock::time_point now)
@@ -167,24 +191,35 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
                                        {"message", message}});
     }
     std::vector<Pending> retry;
+    std::vector<DeadLetter> graves;
+    size_t replayed_delivered = 0;
+    const auto delivered = [&](const Pending &pending) {
+        stats_.delivered++;
+        if (pending.replayed) ++replayed_delivered;
+    };
     switch (status) {
-    case PGRAPH_OK: stats_.delivered += round.size(); break;
+    case PGRAPH_OK:
+        for (const Pending &pending : round) delivered(pending);
+        break;
     case PGRAPH_REJECT:
         stats_.rejected += round.size();
-        common::log_warn("plugin rejected a batch; its events are dropped",
+        common::log_warn("plugin rejected a batch; its events go to the dead letters",
                          {{"plugin", plugin_.name()}, {"events", round.size()}, {"reason", message}});
+        for (Pending &pending : round) bury(pending, "rejected: " + message, graves);
         break;
     case PGRAPH_PARTIAL:
         for (size_t i = 0; i < round.size(); ++i) {
             const pgraph_event_status event_status = view.event_status(i);
             if (event_status == PGRAPH_EVENT_OK) {
-                stats_.delivered++;
+                delivered(round[i]);
             } else if (event_status == PGRAPH_EVENT_REJECT) {
                 stats_.rejected++;
-                common::log_warn("plugin rejected an event; it is dropped",
+                const std::string reason = plugin_.redact(view.event_reason(i));
+                common::log_warn("plugin rejected an event; it goes to the dead letters",
                                  {{"plugin", plugin_.name()},
                                   {"event_id", round[i].queued.record->event_id()},
-                                  {"reason", plugin_.redact(view.event_reason(i))}});
+                                  {"reason", reason}});
+                bury(round[i], "rejected: " + reason, graves);
             } else {
                 retry.push_back(std::move(round[i]));  // RETRY, or a status we do not know
             }
@@ -198,6 +233,24 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
     default:
         common::log_warn("plugin returned an unknown status; retrying", {{"plugin", plugin_.name()}, {"status", status}});
         retry = std::move(round);
+    }
+
+    if (replayed_delivered > 0) dead_letters_.replay_resolved(replayed_delivered);
+
+    // Events past the retry budget stop here: dead letters, not another retry.
+    const int64_t oldest_allowed_ms = unix_now_ms() - duration_cast<milliseconds>(settings_.retry_max_age).count();
+    std::erase_if(retry, [&](Pending &pending) {
+        if (pending.queued.record->received_ms() >= oldest_allowed_ms) return false;
+        stats_.expired++;
+        bury(pending,
+             "retry budget of " + std::to_string(settings_.retry_max_age.count()) + " s exhausted after " +
+                 std::to_string(pending.attempt) + " attempts: " + message,
+             graves);
+        return true;
+    });
+    if (!graves.empty()) {
+        common::log_warn("events moved to the dead letters", {{"plugin", plugin_.name()}, {"events", graves.size()}});
+        dead_letters_.add(std::move(graves));
     }
 
     if (!retry.empty()) {
@@ -224,7 +277,9 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
 void DispatchWorker::acknowledge_resolved()
 {
     uint64_t oldest_unresolved = next_read_offset_;
-    for (const Pending &pending : parked_) oldest_unresolved = std::min(oldest_unresolved, pending.queued.offset);
+    for (const Pending &pending : parked_) {
+        if (!pending.replayed) oldest_unresolved = std::min(oldest_unresolved, pending.queued.offset);
+    }
     queue_.acknowledge(cursor_, oldest_unresolved);
 }
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "dispatch/dead_letter_store.hpp"
 #include "dispatch/plugin_stats.hpp"
 #include "dispatch/retry_policy.hpp"
 #include "plugin_host/plugin_instance.hpp"
@@ -25,12 +26,15 @@ struct WorkerSettings {
     // reading new events (a provider that is down must not pull the whole queue
     // into the retry set).
     size_t parked_batches_max = 10;
+    // An event still undelivered this long after it was accepted goes to the dead
+    // letters instead of being retried again (PRODUCTGRAPH_RETRY_MAX_AGE).
+    std::chrono::seconds retry_max_age{86'400};
 };
 
 class DispatchWorker {
 public:
     DispatchWorker(plugin_host::PluginInstance &plugin, queue::EventQueue &queue, queue::CursorId cursor,
-                   PluginStats &stats, WorkerSettings settings);
+                   PluginStats &stats, DeadLetterStore &dead_letters, WorkerSettings settings);
     ~DispatchWorker();  // joins unless the worker was abandoned
     DispatchWorker(const DispatchWorker &) = delete;
     DispatchWorker &operator=(const DispatchWorker &) = delete;
@@ -65,6 +69,7 @@ private:
         uint32_t attempt = 1;   // the publish attempt this event is on
         uint32_t failures = 0;  // RETRY answers so far, for the backoff
         Clock::time_point due{};
+        bool replayed = false;  // from the dead letters, not the log: no cursor offset
     };
 
     void run();
@@ -72,6 +77,10 @@ private:
     std::vector<Pending> take_due_retries(Clock::time_point now);
     // One publish of `round`; RETRY events are parked, the rest resolved.
     void publish_round(std::vector<Pending> round);
+    // Dead letters an operator asked to replay, as the next round.
+    std::vector<Pending> take_replayed();
+    // Files an event as dead with `reason`, and settles its replay bookkeeping.
+    void bury(Pending &pending, std::string reason, std::vector<DeadLetter> &graves);
     // Moves the cursor to the oldest event not yet resolved.
     void acknowledge_resolved();
     // Sleeps until `until`, waking early on stop or failure.
@@ -83,6 +92,7 @@ private:
     queue::EventQueue &queue_;
     const queue::CursorId cursor_;
     PluginStats &stats_;
+    DeadLetterStore &dead_letters_;
     const WorkerSettings settings_;
 
     std::thread thread_;

@@ -13,20 +13,33 @@ int64_t monotonic_now_ms() { return duration_cast<milliseconds>(steady_clock::no
 
 }  // namespace
 
-Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, milliseconds hang_grace)
-    : queue_(queue), settings_(settings), hang_grace_(hang_grace)
+namespace {
+// Without a directory dead letters live in memory; beyond this many per plugin the
+// oldest are dropped with a log line.
+constexpr size_t dead_letters_in_memory_max = 100'000;
+}  // namespace
+
+Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, milliseconds hang_grace,
+                       std::filesystem::path dead_letter_dir)
+    : queue_(queue), settings_(settings), hang_grace_(hang_grace), dead_letter_dir_(std::move(dead_letter_dir))
 {
 }
 
 Dispatcher::~Dispatcher() { stop(); }
 
-void Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
+common::Result<void> Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
 {
+    const std::string name(plugin.name());
+    auto dead_letters = DeadLetterStore::open(dead_letter_dir_, name, dead_letters_in_memory_max);
+    if (!dead_letters) return tl::unexpected(dead_letters.error());
     Slot slot;
     slot.stats = std::make_unique<PluginStats>();
-    const queue::CursorId cursor = queue_.open_cursor(std::string(plugin.name()));
-    slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, settings_);
-    slots_.emplace(std::string(plugin.name()), std::move(slot));
+    slot.dead_letters = std::move(*dead_letters);
+    const queue::CursorId cursor = queue_.open_cursor(name);
+    slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, *slot.dead_letters,
+                                                   settings_);
+    slots_.emplace(name, std::move(slot));
+    return {};
 }
 
 void Dispatcher::start()
@@ -97,6 +110,23 @@ uint64_t Dispatcher::lag_for(std::string_view plugin_name) const
 {
     const auto it = slots_.find(plugin_name);
     return it == slots_.end() ? 0 : queue_.lag(it->second.worker->cursor());
+}
+
+const DeadLetterStore *Dispatcher::dead_letters_for(std::string_view plugin_name) const
+{
+    const auto it = slots_.find(plugin_name);
+    return it == slots_.end() ? nullptr : it->second.dead_letters.get();
+}
+
+common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_name)
+{
+    const auto it = slots_.find(plugin_name);
+    if (it == slots_.end()) return common::fail("plugin " + std::string(plugin_name) + " is not enabled");
+    if (it->second.stats->failed()) {
+        return common::fail("plugin " + std::string(plugin_name) +
+                            " has failed; fix it and restart: its dead letters are kept");
+    }
+    return it->second.dead_letters->start_replay();
 }
 
 bool Dispatcher::any_hung() const

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -17,13 +18,16 @@ namespace productgraph::dispatch {
 class Dispatcher {
 public:
     /// A publish running longer than its timeout plus `hang_grace` is declared hung.
-    Dispatcher(queue::EventQueue &queue, WorkerSettings settings, std::chrono::milliseconds hang_grace);
+    /// Dead letters are kept in `dead_letter_dir` (empty: in memory only).
+    Dispatcher(queue::EventQueue &queue, WorkerSettings settings, std::chrono::milliseconds hang_grace,
+               std::filesystem::path dead_letter_dir);
     ~Dispatcher();
     Dispatcher(const Dispatcher &) = delete;
     Dispatcher &operator=(const Dispatcher &) = delete;
 
-    /// Gives the plugin its own cursor and worker. Call before start().
-    void add_plugin(plugin_host::PluginInstance &plugin);
+    /// Gives the plugin its own cursor, worker and dead letters. Call before start().
+    /// Fails (naming the directory) when its dead letters cannot be opened.
+    common::Result<void> add_plugin(plugin_host::PluginInstance &plugin);
     void start();
 
     /// Waits until every healthy plugin has acknowledged everything, or the deadline.
@@ -36,12 +40,18 @@ public:
     /// For the admin view; nullptr for a plugin without a worker.
     const PluginStats *stats_for(std::string_view plugin_name) const;
     uint64_t lag_for(std::string_view plugin_name) const;
+    /// The plugin's dead letters; nullptr for a plugin without a worker.
+    const DeadLetterStore *dead_letters_for(std::string_view plugin_name) const;
+    /// Puts the plugin's dead letters back in front of its worker. Returns how many,
+    /// or why not (no such plugin, plugin failed, a replay still running).
+    common::Result<size_t> replay_dead_letters(std::string_view plugin_name);
     /// True when some plugin's thread had to be abandoned inside publish.
     bool any_hung() const;
 
 private:
     struct Slot {
         std::unique_ptr<PluginStats> stats;
+        std::unique_ptr<DeadLetterStore> dead_letters;
         std::unique_ptr<DispatchWorker> worker;
         bool hung = false;
     };
@@ -50,6 +60,7 @@ private:
     queue::EventQueue &queue_;
     const WorkerSettings settings_;
     const std::chrono::milliseconds hang_grace_;
+    const std::filesystem::path dead_letter_dir_;
     std::map<std::string, Slot, std::less<>> slots_;  // fixed after start()
     std::thread watchdog_;
     std::mutex watchdog_mutex_;

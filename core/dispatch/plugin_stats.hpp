@@ -12,7 +12,8 @@ class PluginStats {
 public:
     std::atomic<uint64_t> delivered{0};
     std::atomic<uint64_t> retried{0};    // events sent again after a RETRY
-    std::atomic<uint64_t> rejected{0};   // events dropped after a REJECT
+    std::atomic<uint64_t> rejected{0};   // events moved to the dead letters after a REJECT
+    std::atomic<uint64_t> expired{0};    // events moved to the dead letters past the retry budget
     std::atomic<uint64_t> abandoned{0};  // events never delivered because the plugin failed
     std::atomic<uint64_t> publish_calls{0};
 

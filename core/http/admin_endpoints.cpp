@@ -2,6 +2,8 @@
 // with a failed provider, so one bad key never pulls ingestion out of a balancer.
 #include "http/admin_endpoints.hpp"
 
+#include <cstdlib>
+
 #include "common/json_text.hpp"
 #include "http/json_response.hpp"
 
@@ -87,6 +89,8 @@ void handle_plugin_list(ApiContext &context, Http::ResponseWriter &response)
             append_number(out, "delivered", stats->delivered.load());
             append_number(out, "retried", stats->retried.load());
             append_number(out, "rejected", stats->rejected.load());
+            append_number(out, "expired", stats->expired.load());
+            append_number(out, "dead_letters", context.dispatcher->dead_letters_for(entry.name)->count());
             append_number(out, "abandoned", stats->abandoned.load());
             append_number(out, "publish_calls", stats->publish_calls.load());
             append_number(out, "queue_lag", context.dispatcher->lag_for(entry.name));
@@ -102,6 +106,48 @@ void handle_plugin_list(ApiContext &context, Http::ResponseWriter &response)
            ",\"appended_total\":" + std::to_string(stats.appended_total) +
            ",\"refused_full_total\":" + std::to_string(stats.refused_full_total) + "}}";
     send_json(response, Http::Code::Ok, out);
+}
+
+void handle_dead_letter_list(ApiContext &context, std::string_view plugin, const Http::Request &request,
+                             Http::ResponseWriter &response)
+{
+    const dispatch::DeadLetterStore *store = context.dispatcher->dead_letters_for(plugin);
+    if (store == nullptr) {
+        send_error(response, Http::Code::Not_Found, "plugin " + std::string(plugin) + " is not enabled");
+        return;
+    }
+    size_t limit = 100;
+    if (const auto text = request.query().get("limit")) {
+        char *end = nullptr;
+        const unsigned long long parsed = std::strtoull(text->c_str(), &end, 10);
+        if (text->empty() || *end != '\0' || parsed < 1 || parsed > 10'000) {
+            send_error(response, Http::Code::Bad_Request, "limit: must be an integer from 1 to 10000");
+            return;
+        }
+        limit = parsed;
+    }
+    std::string out = "{\"dead_letters\":[";
+    for (const dispatch::DeadLetter &letter : store->list(limit)) {
+        if (out.back() != '[') out.push_back(',');
+        out += dispatch::dead_letter_json(letter);
+    }
+    out += "],\"count\":" + std::to_string(store->count()) +
+           ",\"replay_in_progress\":" + (store->replay_in_progress() ? "true" : "false") + "}";
+    send_json(response, Http::Code::Ok, out);
+}
+
+void handle_dead_letter_replay(ApiContext &context, std::string_view plugin, Http::ResponseWriter &response)
+{
+    if (context.dispatcher->dead_letters_for(plugin) == nullptr) {
+        send_error(response, Http::Code::Not_Found, "plugin " + std::string(plugin) + " is not enabled");
+        return;
+    }
+    const auto replayed = context.dispatcher->replay_dead_letters(plugin);
+    if (!replayed) {
+        send_error(response, Http::Code::Conflict, replayed.error().message);
+        return;
+    }
+    send_json(response, Http::Code::Accepted, "{\"replaying\":" + std::to_string(*replayed) + "}");
 }
 
 void handle_plugin_request(ApiContext &context, std::string_view rest, const Http::Request &request,

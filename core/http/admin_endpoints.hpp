@@ -12,6 +12,11 @@ namespace productgraph::http {
 void handle_health(Pistache::Http::ResponseWriter &response);
 void handle_ready(ApiContext &context, Pistache::Http::ResponseWriter &response);
 void handle_plugin_list(ApiContext &context, Pistache::Http::ResponseWriter &response);
+/// GET /v1/plugins/<name>/dead-letters?limit=N (newest first, default 100).
+void handle_dead_letter_list(ApiContext &context, std::string_view plugin, const Pistache::Http::Request &request,
+                             Pistache::Http::ResponseWriter &response);
+/// POST /v1/plugins/<name>/dead-letters/replay.
+void handle_dead_letter_replay(ApiContext &context, std::string_view plugin, Pistache::Http::ResponseWriter &response);
 /// `rest` is the path after /v1/plugins/, e.g. "memory/events".
 void handle_plugin_request(ApiContext &context, std::string_view rest, const Pistache::Http::Request &request,
                            Pistache::Http::ResponseWriter &response);

@@ -61,9 +61,20 @@ void ApiHandler::route(const Http::Request &request, Http::ResponseWriter &respo
         return is_get ? handle_plugin_list(*context_, response) : method_not_allowed(response, Http::Method::Get);
     }
     if (std::string_view(path).starts_with(plugins_prefix)) {
+        const std::string_view rest = std::string_view(path).substr(plugins_prefix.size());
+        const std::string_view plugin = rest.substr(0, rest.find('/'));
+        const std::string_view below = rest.substr(plugin.size());
+        // Dead letters belong to the host, whatever the plugin answers itself.
+        if (below == "/dead-letters") {
+            return is_get ? handle_dead_letter_list(*context_, plugin, request, response)
+                          : method_not_allowed(response, Http::Method::Get);
+        }
+        if (below == "/dead-letters/replay") {
+            return method == Http::Method::Post ? handle_dead_letter_replay(*context_, plugin, response)
+                                                : method_not_allowed(response, Http::Method::Post);
+        }
         if (!is_get) return method_not_allowed(response, Http::Method::Get);
-        return handle_plugin_request(*context_, std::string_view(path).substr(plugins_prefix.size()), request,
-                                     response);
+        return handle_plugin_request(*context_, rest, request, response);
     }
     send_error(response, Http::Code::Not_Found, "no such endpoint: " + path);
 }

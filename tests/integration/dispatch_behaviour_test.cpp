@@ -107,6 +107,42 @@ TEST_CASE("events a plugin rejects are dropped with a log line and counted while
     CHECK(line->find(R"("event_id":"bad1")") != std::string::npos);
     CHECK(line->find("event_id starts with bad") != std::string::npos);
     CHECK(memory_has(*daemon, "bad1"));  // the memory plugin has its own opinion
+
+    const auto dead = http_get(daemon->base_url() + "/v1/plugins/picky/dead-letters").json();
+    REQUIRE(dead["count"].GetInt() == 1);
+    CHECK(std::string(dead["dead_letters"][0]["event_id"].GetString()) == "bad1");
+    CHECK(std::string(dead["dead_letters"][0]["reason"].GetString()) == "rejected: event_id starts with bad");
+    CHECK(std::string(dead["dead_letters"][0]["event"]["session.id"].GetString()) == "s1");
+    CHECK(http_get(daemon->base_url() + "/v1/plugins/memory/dead-letters").json()["count"].GetInt() == 0);
+}
+
+TEST_CASE("events past the retry budget become dead letters and a replay delivers them")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_test_plugin("flaky");
+    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "2"},
+                                         {"FLAKY_RETRY_AFTER_MS", "1200"},
+                                         {"PRODUCTGRAPH_RETRY_MAX_AGE", "1"}});
+    const std::string dead_letters = daemon->base_url() + "/v1/plugins/flaky/dead-letters";
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("late", 2)).status == 202);
+    REQUIRE(eventually([&] { return http_get(dead_letters).json()["count"].GetInt() == 2; }));
+    const auto dead = http_get(dead_letters).json();
+    CHECK(std::string(dead["dead_letters"][0]["reason"].GetString()).find("retry budget of 1 s exhausted") !=
+          std::string::npos);
+    CHECK(plugin_status(*daemon, "flaky")["expired"].GetInt() == 2);
+    CHECK(plugin_status(*daemon, "flaky")["queue_lag"].GetInt() == 0);  // dead letters do not hold the queue
+    CHECK(delivered_ids(*daemon, "flaky").empty());
+
+    CHECK(http_get(dead_letters + "/replay").status == 405);
+    const HttpResponse replay = http_post(dead_letters + "/replay", "");
+    CHECK(replay.status == 202);
+    CHECK(replay.body == R"({"replaying":2})");
+    REQUIRE(eventually([&] { return delivered_ids(*daemon, "flaky").size() == 2; }));
+    CHECK(eventually([&] {
+        const auto after = http_get(dead_letters).json();
+        return after["count"].GetInt() == 0 && !after["replay_in_progress"].GetBool();
+    }));
+    CHECK(http_post(daemon->base_url() + "/v1/plugins/nosuch/dead-letters/replay", "").status == 404);
 }
 
 TEST_CASE("a plugin hung inside publish is marked failed while ingestion and other plugins go on")

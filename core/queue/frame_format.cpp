@@ -1,0 +1,70 @@
+// Building and checking segment frames; the layout is documented in frame_format.hpp.
+#include "queue/frame_format.hpp"
+
+#include <zlib.h>
+
+#include "queue/byte_order.hpp"
+
+namespace productgraph::queue {
+namespace {
+
+uint32_t crc_extend(uint32_t crc, const char *data, size_t size)
+{
+    // zlib takes uInt lengths; frames are capped far below 4 GiB.
+    return static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef *>(data), static_cast<uInt>(size)));
+}
+
+uint32_t with_offset(uint32_t payload_crc, uint64_t offset)
+{
+    char bytes[8];
+    store_u64(bytes, offset);
+    return crc_extend(payload_crc, bytes, sizeof bytes);
+}
+
+}  // namespace
+
+size_t begin_frame(std::string &out)
+{
+    const size_t at = out.size();
+    out.append(frame_header_bytes, '\0');
+    return at;
+}
+
+void finish_payload(std::string &out, size_t header_at)
+{
+    const size_t payload_at = header_at + frame_header_bytes;
+    const size_t length = out.size() - payload_at;
+    char *header = out.data() + header_at;
+    store_u32(header, frame_magic);
+    store_u32(header + 4, static_cast<uint32_t>(length));
+    store_u32(header + 8, crc_extend(0, out.data() + payload_at, length));
+}
+
+void stamp_frame(char *header, uint64_t offset)
+{
+    store_u32(header + 8, with_offset(get_u32(header + 8), offset));
+    store_u64(header + 12, offset);
+}
+
+void append_frame(std::string &out, uint64_t offset, std::string_view payload)
+{
+    const size_t at = begin_frame(out);
+    out.append(payload);
+    finish_payload(out, at);
+    stamp_frame(out.data() + at, offset);
+}
+
+std::optional<FrameHeader> parse_frame_header(const char *at)
+{
+    if (get_u32(at) != frame_magic) return std::nullopt;
+    FrameHeader header{get_u32(at + 4), get_u32(at + 8), get_u64(at + 12)};
+    if (header.payload_length > max_frame_payload) return std::nullopt;
+    return header;
+}
+
+bool frame_crc_matches(const FrameHeader &header, std::string_view payload)
+{
+    return with_offset(crc_extend(0, payload.data(), payload.size()), header.offset) == header.crc;
+}
+
+}  // namespace productgraph::queue

@@ -1,0 +1,90 @@
+// Frame walking with resynchronisation on the magic after corrupted bytes.
+#include "queue/frame_scanner.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "queue/frame_format.hpp"
+
+namespace productgraph::queue {
+namespace {
+
+// Big enough that a sequential read costs one pread per few hundred records.
+constexpr size_t read_chunk = 128 << 10;
+constexpr char magic_bytes[4] = {static_cast<char>(frame_magic & 0xff), static_cast<char>((frame_magic >> 8) & 0xff),
+                                 static_cast<char>((frame_magic >> 16) & 0xff),
+                                 static_cast<char>((frame_magic >> 24) & 0xff)};
+
+}  // namespace
+
+FrameScanner::FrameScanner(const SegmentFile &file, uint64_t begin, uint64_t end, uint64_t min_offset,
+                           std::vector<char> &buffer)
+    : file_(file), position_(begin), end_(end), min_offset_(min_offset), buffer_(buffer)
+{
+}
+
+common::Result<const char *> FrameScanner::window(uint64_t at, size_t size)
+{
+    if (at >= window_begin_ && at + size <= window_begin_ + window_size_) {
+        return buffer_.data() + (at - window_begin_);
+    }
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(std::max(size, read_chunk), end_ - at));
+    if (buffer_.size() < want) buffer_.resize(want);
+    auto got = file_.read_at(buffer_.data(), want, at);
+    if (!got) return tl::unexpected(got.error());
+    window_begin_ = at;
+    window_size_ = *got;
+    if (*got < size) {
+        return common::fail("queue segment " + file_.path().string() + " is shorter than expected (" +
+                            std::to_string(at + *got) + " bytes)");
+    }
+    return buffer_.data();
+}
+
+common::Result<uint64_t> FrameScanner::find_magic(uint64_t from)
+{
+    while (end_ - from >= sizeof magic_bytes) {
+        const size_t size = static_cast<size_t>(std::min<uint64_t>(read_chunk, end_ - from));
+        auto bytes = window(from, size);
+        if (!bytes) return tl::unexpected(bytes.error());
+        const void *hit = ::memmem(*bytes, size, magic_bytes, sizeof magic_bytes);
+        if (hit != nullptr) return from + static_cast<uint64_t>(static_cast<const char *>(hit) - *bytes);
+        from += size - (sizeof magic_bytes - 1);  // a magic may straddle two windows
+    }
+    return end_;
+}
+
+common::Result<std::optional<ScannedFrame>> FrameScanner::next()
+{
+    skipped_ = SkippedRange{position_, position_};
+    std::optional<uint64_t> garbage_begin;
+    while (position_ < end_) {
+        const uint64_t left = end_ - position_;
+        if (left >= frame_header_bytes) {
+            auto header_bytes = window(position_, frame_header_bytes);
+            if (!header_bytes) return tl::unexpected(header_bytes.error());
+            const std::optional<FrameHeader> header = parse_frame_header(*header_bytes);
+            if (header && header->offset >= min_offset_ && left - frame_header_bytes >= header->payload_length) {
+                const size_t frame_size = frame_header_bytes + header->payload_length;
+                auto frame_bytes = window(position_, frame_size);
+                if (!frame_bytes) return tl::unexpected(frame_bytes.error());
+                const std::string_view payload(*frame_bytes + frame_header_bytes, header->payload_length);
+                if (frame_crc_matches(*header, payload)) {
+                    if (garbage_begin) skipped_ = SkippedRange{*garbage_begin, position_};
+                    ScannedFrame frame{header->offset, position_, position_ + frame_size, payload};
+                    position_ = frame.end;
+                    min_offset_ = header->offset + 1;
+                    return frame;
+                }
+            }
+        }
+        if (!garbage_begin) garbage_begin = position_;
+        auto resync = find_magic(position_ + 1);
+        if (!resync) return tl::unexpected(resync.error());
+        position_ = *resync;
+    }
+    if (garbage_begin) skipped_ = SkippedRange{*garbage_begin, end_};
+    return std::nullopt;
+}
+
+}  // namespace productgraph::queue

@@ -1,0 +1,65 @@
+// Walks the frames in a byte range of a segment file, stepping over corrupted bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "queue/segment_file.hpp"
+
+namespace productgraph::queue {
+
+/// A frame whose header and CRC check out. `payload` points into the scanner's buffer
+/// and is valid until the next call to next().
+struct ScannedFrame {
+    uint64_t offset = 0;
+    uint64_t position = 0;  // where the header starts in the file
+    uint64_t end = 0;       // where the next frame would start
+    std::string_view payload;
+};
+
+/// Bytes that hold no valid frame: [begin, end). Empty when begin == end.
+struct SkippedRange {
+    uint64_t begin = 0;
+    uint64_t end = 0;
+    bool empty() const { return begin == end; }
+};
+
+/// Reads [begin, end) of `file` in large preads. A frame is valid when its magic,
+/// length, CRC and offset (>= min_offset and increasing) all check out; anything else
+/// is skipped by searching for the next magic (resynchronising), and reported through
+/// skipped() so the caller can log it. Never throws on bad data.
+class FrameScanner {
+public:
+    /// `buffer` is borrowed so a caller can reuse one allocation across scans.
+    FrameScanner(const SegmentFile &file, uint64_t begin, uint64_t end, uint64_t min_offset,
+                 std::vector<char> &buffer);
+
+    /// The next valid frame, or nullopt at the end of the range. Fails only on I/O errors.
+    common::Result<std::optional<ScannedFrame>> next();
+
+    /// The invalid bytes the last call to next() stepped over before its result.
+    SkippedRange skipped() const { return skipped_; }
+
+    /// Where the next frame would start: after the last valid frame or skipped range.
+    uint64_t position() const { return position_; }
+
+private:
+    // Makes [at, at + size) readable in the buffer and returns a pointer to it.
+    common::Result<const char *> window(uint64_t at, size_t size);
+    // The next position >= from where the magic starts, or end_.
+    common::Result<uint64_t> find_magic(uint64_t from);
+
+    const SegmentFile &file_;
+    uint64_t position_;
+    const uint64_t end_;
+    uint64_t min_offset_;
+    std::vector<char> &buffer_;
+    uint64_t window_begin_ = 0;
+    size_t window_size_ = 0;
+    SkippedRange skipped_;
+};
+
+}  // namespace productgraph::queue

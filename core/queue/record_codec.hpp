@@ -1,0 +1,25 @@
+// EventRecord <-> the bytes stored in a segment frame's payload.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "event/event_record.hpp"
+
+namespace productgraph::queue {
+
+/// Layout, little-endian: u8 version (1), i64 timestamp_ms, i64 received_ms, then nine
+/// (u32 length, bytes) strings in EventFields order: json, event_id, type, name, user_id,
+/// device_id, session_id, client_ip, user_agent. A new field means a new version, and
+/// decode keeps reading the old ones: segments outlive upgrades.
+size_t encoded_record_size(const event::EventRecord &record);
+
+/// Appends the payload of `record` to `out`.
+void encode_record(const event::EventRecord &record, std::string &out);
+
+/// Builds a record from a payload; fails on an unknown version or lengths that do not
+/// add up (the frame CRC makes that a bug or a format change, not disk noise).
+common::Result<event::EventRecordPtr> decode_record(std::string_view payload);
+
+}  // namespace productgraph::queue

@@ -1,0 +1,42 @@
+// Segment file calls: the descriptor is opened once and shared by appender and readers.
+#include "queue/segment_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace productgraph::queue {
+
+common::Result<std::shared_ptr<SegmentFile>> SegmentFile::open(const std::filesystem::path &path, bool create)
+{
+    auto fd = open_file(path, create ? O_RDWR | O_CREAT | O_EXCL : O_RDWR);
+    if (!fd) return tl::unexpected(fd.error());
+    return std::shared_ptr<SegmentFile>(new SegmentFile(path, std::move(*fd)));
+}
+
+common::Result<void> SegmentFile::write_at(uint64_t position, std::string_view bytes) const
+{
+    return write_all_at(fd_.get(), bytes, position, path_);
+}
+
+common::Result<size_t> SegmentFile::read_at(char *into, size_t size, uint64_t position) const
+{
+    return queue::read_at(fd_.get(), into, size, position, path_);
+}
+
+common::Result<void> SegmentFile::sync() const { return sync_data(fd_.get(), path_); }
+
+common::Result<void> SegmentFile::truncate(uint64_t size) const
+{
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) return common::fail(io_error("cannot truncate", path_));
+    return {};
+}
+
+common::Result<uint64_t> SegmentFile::size() const
+{
+    struct stat status {};
+    if (::fstat(fd_.get(), &status) != 0) return common::fail(io_error("cannot stat", path_));
+    return static_cast<uint64_t>(status.st_size);
+}
+
+}  // namespace productgraph::queue

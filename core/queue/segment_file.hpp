@@ -1,0 +1,47 @@
+// One segment file of the disk queue: an open descriptor and the few calls made on it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "queue/file_io.hpp"
+
+namespace productgraph::queue {
+
+/// Shared between the appender and readers: a reader keeps the file open through its
+/// shared_ptr even after the segment is deleted, so deletion never races a pread.
+class SegmentFile {
+public:
+    /// Opens an existing segment read-write, or with `create` makes a new empty one
+    /// (failing if the name is taken).
+    static common::Result<std::shared_ptr<SegmentFile>> open(const std::filesystem::path &path, bool create);
+
+    const std::filesystem::path &path() const { return path_; }
+
+    /// Writes `bytes` at `position` (the end of the valid data).
+    common::Result<void> write_at(uint64_t position, std::string_view bytes) const;
+
+    /// Reads up to `size` bytes at `position`; fewer only at the end of the file.
+    common::Result<size_t> read_at(char *into, size_t size, uint64_t position) const;
+
+    /// fdatasync: everything written so far survives a power loss.
+    common::Result<void> sync() const;
+
+    /// Cuts the file to `size` bytes (a torn tail, or a failed write undone).
+    common::Result<void> truncate(uint64_t size) const;
+
+    common::Result<uint64_t> size() const;
+
+private:
+    SegmentFile(std::filesystem::path path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+
+    std::filesystem::path path_;
+    UniqueFd fd_;
+};
+
+using SegmentFilePtr = std::shared_ptr<const SegmentFile>;
+
+}  // namespace productgraph::queue

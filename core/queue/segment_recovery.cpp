@@ -1,0 +1,56 @@
+// Recovering one segment at start-up.
+#include "queue/segment_recovery.hpp"
+
+#include <vector>
+
+#include "common/log.hpp"
+#include "queue/frame_scanner.hpp"
+
+namespace productgraph::queue {
+
+common::Result<RecoveredSegment> recover_segment(const SegmentFile &file, uint64_t min_offset, bool is_last)
+{
+    auto size = file.size();
+    if (!size) return tl::unexpected(size.error());
+    RecoveredSegment result;
+    result.end_offset = min_offset;
+    result.file_bytes = *size;
+    std::vector<char> buffer;
+    FrameScanner scanner(file, 0, *size, min_offset, buffer);
+    while (true) {
+        auto frame = scanner.next();
+        if (!frame) return tl::unexpected(frame.error());
+        const SkippedRange skipped = scanner.skipped();
+        if (!*frame) {
+            if (skipped.empty()) break;
+            if (is_last) {
+                common::log_warn("queue segment ends with an incomplete record; truncated",
+                                 {{"file", file.path().string()},
+                                  {"position", skipped.begin},
+                                  {"bytes", skipped.end - skipped.begin}});
+                if (auto cut = file.truncate(skipped.begin); !cut) return tl::unexpected(cut.error());
+                result.file_bytes = skipped.begin;
+            } else {
+                common::log_warn("queue segment ends with bytes that are not a record; ignored",
+                                 {{"file", file.path().string()},
+                                  {"position", skipped.begin},
+                                  {"bytes", skipped.end - skipped.begin}});
+            }
+            break;
+        }
+        if (!skipped.empty()) {
+            common::log_warn("corrupted bytes in queue segment; skipped to the next record",
+                             {{"file", file.path().string()},
+                              {"position", skipped.begin},
+                              {"bytes", skipped.end - skipped.begin},
+                              {"next_offset", (*frame)->offset}});
+        }
+        result.index.note((*frame)->offset, (*frame)->position);
+        result.end_offset = (*frame)->offset + 1;
+        result.readable_end = (*frame)->end;
+        ++result.records;
+    }
+    return result;
+}
+
+}  // namespace productgraph::queue
