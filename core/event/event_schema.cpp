@@ -2,7 +2,7 @@
 #include "event/event_schema.hpp"
 
 #include <array>
-#include <unordered_map>
+#include <vector>
 
 namespace productgraph::event {
 namespace {
@@ -65,24 +65,37 @@ constexpr std::array<std::string_view, 15> event_types = {
     "api.response", "journey.step", "error",      "performance",  "custom",
 };
 
-const std::unordered_map<std::string_view, FieldSpec> &field_index()
+// Field lookup runs once per member of every event, so it avoids hashing whole
+// names: a bucket is chosen from the length and the first and last characters,
+// and the few names in it are compared in full.
+constexpr size_t bucket_count = 256;
+
+size_t bucket_of(std::string_view name)
 {
-    static const auto index = [] {
-        std::unordered_map<std::string_view, FieldSpec> map;
-        for (const FieldSpec &spec : known_fields) map.emplace(spec.name, spec);
-        return map;
+    if (name.empty()) return 0;
+    const auto first = static_cast<unsigned char>(name.front());
+    const auto last = static_cast<unsigned char>(name.back());
+    return (name.size() * 31 + first * 7 + last) % bucket_count;
+}
+
+const std::array<std::vector<FieldSpec>, bucket_count> &field_buckets()
+{
+    static const auto buckets = [] {
+        std::array<std::vector<FieldSpec>, bucket_count> table;
+        for (const FieldSpec &spec : known_fields) table[bucket_of(spec.name)].push_back(spec);
+        return table;
     }();
-    return index;
+    return buckets;
 }
 
 }  // namespace
 
 std::optional<FieldSpec> find_field(std::string_view name)
 {
-    const auto &index = field_index();
-    const auto it = index.find(name);
-    if (it == index.end()) return std::nullopt;
-    return it->second;
+    for (const FieldSpec &spec : field_buckets()[bucket_of(name)]) {
+        if (spec.name == name) return spec;
+    }
+    return std::nullopt;
 }
 
 bool is_known_event_type(std::string_view type)

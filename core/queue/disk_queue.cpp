@@ -1,0 +1,474 @@
+// The disk queue's operations: append with group commit, reads from segment files,
+// cursors persisted in the background, segments deleted once no active cursor needs them.
+#include "queue/disk_queue.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+#include <system_error>
+
+#include "common/log.hpp"
+#include "queue/frame_format.hpp"
+#include "queue/record_codec.hpp"
+#include "queue/segment_recovery.hpp"
+
+namespace productgraph::queue {
+
+common::Result<std::unique_ptr<DiskQueue>> DiskQueue::open(const DiskQueueOptions &options)
+{
+    if (options.max_bytes == 0) return common::fail("PRODUCTGRAPH_QUEUE_MAX_BYTES: must be positive");
+    if (options.fsync.mode == FsyncPolicy::Mode::interval && options.fsync.interval.count() <= 0) {
+        return common::fail("PRODUCTGRAPH_FSYNC: the interval must be positive");
+    }
+    auto directory = QueueDirectory::open(options.directory);
+    if (!directory) return tl::unexpected(directory.error());
+    std::unique_ptr<DiskQueue> queue(new DiskQueue(options, std::move(*directory)));
+    if (auto recovered = queue->recover(); !recovered) return tl::unexpected(recovered.error());
+    queue->start_background_threads();
+    return queue;
+}
+
+DiskQueue::DiskQueue(const DiskQueueOptions &options, QueueDirectory directory)
+    : options_(options),
+      segment_bytes_(std::max<uint64_t>(1, std::min(options.segment_bytes, options.max_bytes / 8))),
+      directory_(std::move(directory)), cursor_store_(directory_.cursor_directory()),
+      group_commit_([this] { return sync_active_segment(); })
+{
+}
+
+DiskQueue::~DiskQueue()
+{
+    close();
+    cursor_flusher_.reset();
+    interval_syncer_.reset();
+    persist_cursors();
+}
+
+common::Result<void> DiskQueue::recover()
+{
+    auto offsets = directory_.segment_offsets();
+    if (!offsets) return tl::unexpected(offsets.error());
+    uint64_t floor = 0;  // offsets only grow from one segment to the next
+    for (size_t i = 0; i < offsets->size(); ++i) {
+        auto file = SegmentFile::open(directory_.segment_path((*offsets)[i]), false);
+        if (!file) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + file.error().message);
+        const uint64_t first = std::max((*offsets)[i], floor);
+        auto recovered = recover_segment(**file, first, i + 1 == offsets->size());
+        if (!recovered) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + recovered.error().message);
+        segments_.push_back(Segment{first, recovered->end_offset, recovered->readable_end, recovered->file_bytes,
+                                    std::move(*file), std::move(recovered->index)});
+        disk_bytes_ += recovered->file_bytes;
+        floor = recovered->end_offset;
+    }
+    if (segments_.empty()) {
+        auto file = SegmentFile::open(directory_.segment_path(0), true);
+        if (!file) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + file.error().message);
+        if (auto synced = directory_.sync(); !synced) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + synced.error().message);
+        segments_.push_back(Segment{0, 0, 0, 0, std::move(*file), {}});
+    }
+    auto cursors = cursor_store_.load_all();
+    if (!cursors) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + cursors.error().message);
+    persisted_at_open_ = std::move(*cursors);
+
+    records_end_at_open_ = segments_.back().end_offset;
+    next_offset_ = records_end_at_open_;
+    for (const auto &[name, position] : persisted_at_open_) {
+        if (position <= next_offset_) continue;
+        // A cursor acknowledged records that did not reach the disk (power loss under a
+        // lazy fsync policy). Continuing past its position keeps offsets unique, so no
+        // cursor can mistake a new record for one it already delivered.
+        common::log_warn("queue cursor is ahead of the recovered log; offsets continue after it",
+                         {{"cursor", name}, {"position", position}, {"log_end", records_end_at_open_}});
+        next_offset_ = position;
+    }
+    next_offset_at_open_ = next_offset_;
+    common::log_info("queue opened", {{"directory", directory_.root().string()},
+                                      {"segments", segments_.size()},
+                                      {"bytes", disk_bytes_},
+                                      {"oldest_offset", segments_.front().first_offset},
+                                      {"next_offset", next_offset_},
+                                      {"fsync", describe(options_.fsync)}});
+    return {};
+}
+
+void DiskQueue::start_background_threads()
+{
+    cursor_flusher_ = std::make_unique<PeriodicTask>(options_.cursor_flush_interval, [this] { persist_cursors(); });
+    if (options_.fsync.mode == FsyncPolicy::Mode::interval) {
+        interval_syncer_ = std::make_unique<PeriodicTask>(options_.fsync.interval, [this] {
+            if (auto synced = group_commit_.sync_written(); !synced) mark_broken(synced.error());
+        });
+    }
+}
+
+AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
+{
+    // Framing and CRCs outside the lock: only the offsets are stamped under it.
+    std::string frames;
+    std::vector<size_t> frame_starts;
+    frame_starts.reserve(records.size());
+    size_t total = 0;
+    for (const RecordPtr &record : records) total += frame_header_bytes + encoded_record_size(*record);
+    frames.reserve(total);
+    for (const RecordPtr &record : records) {
+        frame_starts.push_back(begin_frame(frames));
+        encode_record(*record, frames);
+        finish_payload(frames, frame_starts.back());
+    }
+    const uint64_t count = records.size();
+
+    uint64_t end_offset = 0;
+    bool wake = false;
+    {
+        std::lock_guard append_lock(append_mutex_);
+        SegmentFilePtr file;
+        uint64_t at = 0;
+        {
+            std::unique_lock lock(mutex_);
+            if (closed_) return AppendStatus::closed;
+            if (count == 0) return AppendStatus::appended;
+            const Segment &active = segments_.back();
+            const bool active_passed = active.file_bytes > 0 && oldest_needed() >= active.end_offset;
+            if (!broken_ && !has_room(frames.size()) && active_passed) {
+                // Everything left on disk is consumed but the active segment is never
+                // deleted: start a new one so the old one can go.
+                lock.unlock();
+                roll_segment();
+                lock.lock();
+            }
+            if (broken_ || !has_room(frames.size())) {
+                refused_full_total_ += count;
+                return AppendStatus::full;
+            }
+            const bool roll = segments_.back().file_bytes > 0 && segments_.back().file_bytes + frames.size() > segment_bytes_;
+            if (roll) {
+                lock.unlock();
+                const bool rolled = roll_segment();
+                lock.lock();
+                if (!rolled || broken_) {
+                    refused_full_total_ += count;
+                    return AppendStatus::full;
+                }
+            }
+            file = segments_.back().file;
+            at = segments_.back().file_bytes;
+        }
+        // next_offset_ changes only under append_mutex_, which this thread holds.
+        for (size_t i = 0; i < frame_starts.size(); ++i) stamp_frame(frames.data() + frame_starts[i], next_offset_ + i);
+        if (auto written = file->write_at(at, frames); !written) {
+            // Undo the partial write, or a later append would land after garbage.
+            auto undone = file->truncate(at);
+            std::lock_guard lock(mutex_);
+            refused_full_total_ += count;
+            if (!undone) {
+                broken_ = true;
+                common::log_error("queue write failed and could not be undone; refusing appends until restart",
+                                  {{"reason", written.error().message}, {"undo", undone.error().message}});
+            } else if (!write_failing_) {
+                common::log_error("queue write failed; appends are refused until writes succeed again",
+                                  {{"reason", written.error().message}});
+            }
+            write_failing_ = true;
+            return AppendStatus::full;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            if (write_failing_) common::log_info("queue writes succeed again");
+            write_failing_ = false;
+            Segment &active = segments_.back();
+            for (size_t i = 0; i < frame_starts.size(); ++i) active.index.note(next_offset_ + i, at + frame_starts[i]);
+            active.file_bytes = at + frames.size();
+            active.readable_end = active.file_bytes;
+            next_offset_ += count;
+            active.end_offset = next_offset_;
+            disk_bytes_ += frames.size();
+            appended_total_ += count;
+            end_offset = next_offset_;
+            wake = waiting_readers_ > 0;
+        }
+        group_commit_.note_written(end_offset);
+    }
+    // A busy worker reads again without waiting; waking it on every append would cost
+    // a futex call per request for nothing.
+    if (wake) readable_.notify_all();
+    if (options_.fsync.mode == FsyncPolicy::Mode::always) {
+        if (auto durable = group_commit_.wait_durable(end_offset); !durable) {
+            // The records are in the file and may be delivered; the client is told to
+            // retry, which at worst duplicates them (at-least-once).
+            mark_broken(durable.error());
+            return AppendStatus::full;
+        }
+    }
+    return AppendStatus::appended;
+}
+
+bool DiskQueue::roll_segment()
+{
+    SegmentFilePtr previous;
+    uint64_t first = 0;
+    {
+        std::lock_guard lock(mutex_);
+        previous = segments_.back().file;
+        first = next_offset_;
+    }
+    if (options_.fsync.mode != FsyncPolicy::Mode::never) {
+        // The group commit only syncs the active segment, so the previous one must be
+        // durable before any record lands in the next.
+        auto synced = previous->sync();
+        roll_syncs_.fetch_add(1);
+        if (!synced) {
+            group_commit_.fail(synced.error());
+            mark_broken(synced.error());
+            return false;
+        }
+    }
+    auto file = SegmentFile::open(directory_.segment_path(first), true);
+    if (!file) {
+        common::log_error("cannot start a new queue segment", {{"reason", file.error().message}});
+        return false;
+    }
+    if (options_.fsync.mode != FsyncPolicy::Mode::never) {
+        if (auto synced = directory_.sync(); !synced) {
+            common::log_warn("cannot sync the queue directory", {{"reason", synced.error().message}});
+        }
+    }
+    std::vector<std::filesystem::path> removed;
+    {
+        std::lock_guard lock(mutex_);
+        segments_.push_back(Segment{first, first, 0, 0, std::move(*file), {}});
+        removed = reclaim();
+    }
+    remove_files(removed);
+    return true;
+}
+
+common::Result<void> DiskQueue::sync_active_segment() const
+{
+    // Called after reading the written position: every record before it is in this
+    // segment or in an older one that roll_segment synced before this one became active.
+    SegmentFilePtr file;
+    {
+        std::lock_guard lock(mutex_);
+        file = segments_.back().file;
+    }
+    return file->sync();
+}
+
+void DiskQueue::mark_broken(const common::Error &error)
+{
+    std::lock_guard lock(mutex_);
+    if (broken_) return;
+    broken_ = true;
+    common::log_error("queue fdatasync failed; appends are refused until restart", {{"reason", error.message}});
+}
+
+uint64_t DiskQueue::sync_count() const { return group_commit_.sync_count() + roll_syncs_.load(); }
+
+CursorId DiskQueue::open_cursor(const std::string &name)
+{
+    CursorId id = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = cursor_ids_.find(name); it != cursor_ids_.end()) return it->second;
+        Cursor cursor;
+        cursor.name = name;
+        cursor.position = next_offset_;
+        if (const auto it = persisted_at_open_.find(name); it != persisted_at_open_.end()) {
+            const uint64_t persisted = it->second;
+            const uint64_t oldest = segments_.front().first_offset;
+            cursor.persisted = persisted;
+            if (persisted < oldest) {
+                common::log_warn("queue records this cursor had not acknowledged were deleted while it was not open; "
+                                 "it resumes at the oldest record",
+                                 {{"cursor", name}, {"position", persisted}, {"resumes_at", oldest},
+                                  {"missed_events", oldest - persisted}});
+                cursor.position = oldest;
+            } else if (persisted < records_end_at_open_) {
+                cursor.position = persisted;
+            } else {
+                // Nothing at or after its position was recovered: it starts where new
+                // records will, past any offsets lost in a power loss (no record will
+                // ever carry those).
+                cursor.position = next_offset_at_open_;
+            }
+        }
+        id = static_cast<CursorId>(cursors_.size());
+        cursors_.push_back(std::move(cursor));
+        cursor_ids_.emplace(name, id);
+    }
+    persist_cursors();  // a new cursor's starting point must be on disk before events arrive
+    return id;
+}
+
+std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
+                                          std::chrono::milliseconds wait)
+{
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    std::unique_lock lock(mutex_);
+    assert(cursor < cursors_.size());
+    // Offsets below this were scanned and hold no record (records lost to corruption or
+    // a power loss leave such gaps): wait for newer ones instead of rescanning in a loop.
+    uint64_t scanned_empty_below = 0;
+    const auto start = [&] { return std::max(from_offset, cursors_[cursor].position); };
+    const auto available = [&] { return start() < next_offset_ && next_offset_ > scanned_empty_below; };
+    while (true) {
+        ++waiting_readers_;
+        readable_.wait_until(lock, deadline, [&] { return closed_ || !cursors_[cursor].active || available(); });
+        --waiting_readers_;
+        if (!cursors_[cursor].active || !available()) return {};
+        const uint64_t first = start();
+        const uint64_t end_seen = next_offset_;
+        const std::vector<ReadSpan> spans = plan_read(cursors_[cursor], first);
+        lock.unlock();
+        ReadBatch batch = read_segments(spans, first, limits);
+        lock.lock();
+        if (!batch.records.empty()) {
+            cursors_[cursor].hint = batch.hint;
+            return std::move(batch.records);
+        }
+        scanned_empty_below = end_seen;
+    }
+}
+
+std::vector<ReadSpan> DiskQueue::plan_read(const Cursor &cursor, uint64_t start) const
+{
+    // The segment holding `start`: the last one whose first offset is <= start.
+    auto it = std::upper_bound(segments_.begin(), segments_.end(), start,
+                               [](uint64_t offset, const Segment &segment) { return offset < segment.first_offset; });
+    if (it != segments_.begin()) --it;
+    std::vector<ReadSpan> spans;
+    for (; it != segments_.end(); ++it) {
+        ReadSpan span{it->file, it->first_offset, 0, it->readable_end};
+        if (spans.empty()) {
+            span.begin = it->index.position_for(start);
+            if (cursor.hint.segment_first == it->first_offset && cursor.hint.offset <= start) {
+                span.begin = std::max(span.begin, cursor.hint.position);
+            }
+        }
+        spans.push_back(std::move(span));
+    }
+    return spans;
+}
+
+void DiskQueue::acknowledge(CursorId cursor, uint64_t next_offset)
+{
+    std::lock_guard lock(mutex_);
+    Cursor &state = cursors_.at(cursor);
+    state.position = std::clamp(next_offset, state.position, next_offset_);
+}
+
+uint64_t DiskQueue::release_cursor(CursorId cursor)
+{
+    uint64_t abandoned = 0;
+    std::vector<std::filesystem::path> removed;
+    {
+        std::lock_guard lock(mutex_);
+        Cursor &state = cursors_.at(cursor);
+        if (!state.active) return 0;
+        abandoned = next_offset_ - state.position;
+        state.active = false;
+        removed = reclaim();
+    }
+    readable_.notify_all();
+    remove_files(removed);
+    return abandoned;
+}
+
+uint64_t DiskQueue::lag(CursorId cursor) const
+{
+    std::lock_guard lock(mutex_);
+    const Cursor &state = cursors_.at(cursor);
+    return state.active ? next_offset_ - state.position : 0;
+}
+
+QueueStats DiskQueue::stats() const
+{
+    std::lock_guard lock(mutex_);
+    uint64_t depth_events = 0;
+    for (const Cursor &cursor : cursors_) {
+        if (cursor.active) depth_events = std::max(depth_events, next_offset_ - cursor.position);
+    }
+    return QueueStats{depth_events,       disk_bytes_,     std::numeric_limits<uint64_t>::max(),
+                      options_.max_bytes, appended_total_, refused_full_total_};
+}
+
+void DiskQueue::close()
+{
+    {
+        std::lock_guard append_lock(append_mutex_);  // lets an append in progress finish first
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+    }
+    readable_.notify_all();
+    persist_cursors();
+    if (options_.fsync.mode == FsyncPolicy::Mode::interval) {
+        if (auto synced = group_commit_.sync_written(); !synced) mark_broken(synced.error());
+    }
+}
+
+void DiskQueue::persist_cursors()
+{
+    std::lock_guard persist_lock(persist_mutex_);
+    std::vector<std::pair<std::string, uint64_t>> changed;
+    std::vector<CursorId> ids;
+    {
+        std::lock_guard lock(mutex_);
+        for (CursorId id = 0; id < cursors_.size(); ++id) {
+            const Cursor &cursor = cursors_[id];
+            if (cursor.persisted == cursor.position) continue;
+            changed.emplace_back(cursor.name, cursor.position);
+            ids.push_back(id);
+        }
+    }
+    if (changed.empty()) return;
+    if (auto saved = cursor_store_.save(changed); !saved) {
+        if (!persist_failing_) {
+            common::log_error("cannot persist queue cursors; retrying", {{"reason", saved.error().message}});
+        }
+        persist_failing_ = true;
+        return;
+    }
+    persist_failing_ = false;
+    std::vector<std::filesystem::path> removed;
+    {
+        std::lock_guard lock(mutex_);
+        for (size_t i = 0; i < ids.size(); ++i) cursors_[ids[i]].persisted = changed[i].second;
+        removed = reclaim();
+    }
+    remove_files(removed);
+}
+
+uint64_t DiskQueue::oldest_needed() const
+{
+    // Persisted positions, not acknowledged ones: a segment deleted before its cursor
+    // position reached the disk would look like lost records after a crash.
+    uint64_t oldest = next_offset_;
+    for (const Cursor &cursor : cursors_) {
+        if (cursor.active) oldest = std::min(oldest, cursor.persisted.value_or(0));
+    }
+    return oldest;
+}
+
+std::vector<std::filesystem::path> DiskQueue::reclaim()
+{
+    const uint64_t needed = oldest_needed();
+    std::vector<std::filesystem::path> removed;
+    while (segments_.size() > 1 && segments_.front().end_offset <= needed) {
+        removed.push_back(segments_.front().file->path());
+        disk_bytes_ -= segments_.front().file_bytes;
+        segments_.pop_front();
+    }
+    return removed;
+}
+
+void DiskQueue::remove_files(const std::vector<std::filesystem::path> &paths)
+{
+    // Readers still scanning a removed segment keep its descriptor, so they finish it.
+    for (const std::filesystem::path &path : paths) {
+        std::error_code error;
+        std::filesystem::remove(path, error);
+        if (error) common::log_warn("cannot delete a consumed queue segment", {{"file", path.string()}, {"reason", error.message()}});
+    }
+}
+
+}  // namespace productgraph::queue

@@ -1,0 +1,188 @@
+// The durable EventQueue: records in append-only segment files, one persisted cursor per plugin.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "queue/cursor_store.hpp"
+#include "queue/event_queue.hpp"
+#include "queue/fsync_policy.hpp"
+#include "queue/group_commit.hpp"
+#include "queue/periodic_task.hpp"
+#include "queue/queue_directory.hpp"
+#include "queue/segment_file.hpp"
+#include "queue/segment_index.hpp"
+#include "queue/segment_reader.hpp"
+
+namespace productgraph::queue {
+
+/// How a DiskQueue is set up; the daemon fills it from its environment variables.
+struct DiskQueueOptions {
+    /// PRODUCTGRAPH_QUEUE_DIR: created if missing; one queue per directory (locked).
+    std::filesystem::path directory;
+    /// PRODUCTGRAPH_QUEUE_MAX_BYTES: segment bytes on disk (frames included). An append
+    /// that would pass it is refused whole (AppendStatus::full).
+    uint64_t max_bytes = 512ull << 20;
+    /// A new segment starts once the active one would pass this size. Lowered to
+    /// max_bytes / 8 when that is smaller: space is freed a whole segment at a time, so
+    /// a partly consumed segment must stay a small part of the capacity.
+    uint64_t segment_bytes = 64ull << 20;
+    /// PRODUCTGRAPH_FSYNC (see parse_fsync_policy).
+    FsyncPolicy fsync;
+    /// How often acknowledged positions are written to disk. A crash loses at most
+    /// this much cursor progress, which means re-sending, never skipping.
+    std::chrono::milliseconds cursor_flush_interval{100};
+};
+
+/// An EventQueue whose records live only on disk: reads pread them back from segment
+/// files, so resident memory does not grow with the backlog (a sparse index of 64 KiB
+/// per GiB is all that is kept). Offsets are global, start at 0 and are never reused,
+/// across restarts too.
+///
+/// Segments are deleted once every *active* cursor's persisted position has passed
+/// their last record. Released cursors, and cursors of plugins not opened in this run,
+/// hold nothing: a disabled or removed plugin stops holding segments from the next
+/// start, since only enabled plugins open cursors. Its cursor file stays, so a
+/// re-enabled plugin resumes where it was; if that position was deleted meanwhile it
+/// resumes at the oldest record and the gap is logged. The active (last) segment is
+/// never deleted.
+///
+/// stats(): depth_events is the largest lag among active cursors; depth_bytes is the
+/// segment bytes on disk (what capacity_bytes limits); capacity_events is UINT64_MAX
+/// (no event limit, so an "events >= capacity" check never trips).
+///
+/// Thread-safe: any number of appenders; one reader per cursor at a time is the
+/// expected use (the dispatch workers), though concurrent reads are safe.
+class DiskQueue final : public EventQueue {
+public:
+    /// Opens (recovering torn tails and skipping corruption, see recover_segment) or
+    /// creates the queue in options.directory. Fails with a message naming
+    /// PRODUCTGRAPH_QUEUE_DIR when the directory cannot be created, written or locked.
+    static common::Result<std::unique_ptr<DiskQueue>> open(const DiskQueueOptions &options);
+
+    /// Closes, stops the background threads, persists the final cursor positions and,
+    /// under the interval policy, syncs what is left.
+    ~DiskQueue() override;
+
+    DiskQueue(const DiskQueue &) = delete;
+    DiskQueue &operator=(const DiskQueue &) = delete;
+
+    /// Appends all records or none. Under FsyncPolicy::always it returns once they are
+    /// fdatasync'ed. A write error (disk full) is undone and answered `full`; after a
+    /// failed fdatasync every append is answered `full` until restart (durability can
+    /// no longer be promised), with one error log line.
+    AppendStatus append(std::vector<RecordPtr> records) override;
+
+    /// Loads `name`'s persisted position if there is one; otherwise starts at the end of
+    /// the log (a new plugin does not get old events) and persists that at once, so a
+    /// crash right after cannot make it skip what arrives meanwhile. Opening the same
+    /// name twice returns the same cursor.
+    CursorId open_cursor(const std::string &name) override;
+
+    std::vector<QueuedRecord> read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
+                                   std::chrono::milliseconds wait) override;
+
+    /// Moves the cursor in memory; a background thread persists it within
+    /// cursor_flush_interval (the persisted position never passes the acknowledged one).
+    void acknowledge(CursorId cursor, uint64_t next_offset) override;
+
+    uint64_t release_cursor(CursorId cursor) override;
+    uint64_t lag(CursorId cursor) const override;
+    QueueStats stats() const override;
+
+    /// Refuses appends from now on, wakes readers (records stay readable: shutdown drains
+    /// them) and persists cursors. Acknowledgements after close are still persisted,
+    /// by the background thread and by the destructor.
+    void close() override;
+
+    /// Writes every changed cursor position now, then deletes the segments no active
+    /// cursor needs any more. The background thread calls this periodically.
+    void persist_cursors();
+
+    /// fdatasync calls made on segment files so far (group commit, the interval thread
+    /// and segment roll-over). For tests and metrics.
+    uint64_t sync_count() const;
+
+private:
+    struct Segment {
+        uint64_t first_offset = 0;  // no record in it is lower (its file name, or the previous end)
+        uint64_t end_offset = 0;    // one past its last record
+        uint64_t readable_end = 0;  // byte position after its last complete frame
+        uint64_t file_bytes = 0;    // its size on disk
+        std::shared_ptr<SegmentFile> file;
+        SegmentIndex index;
+    };
+
+    struct Cursor {
+        std::string name;
+        uint64_t position = 0;                // acknowledged
+        std::optional<uint64_t> persisted;    // on disk; never above position
+        bool active = true;
+        ReadHint hint;
+    };
+
+    DiskQueue(const DiskQueueOptions &options, QueueDirectory directory);
+
+    // Scans every segment and loads the persisted cursors. Before any thread starts.
+    common::Result<void> recover();
+    void start_background_threads();
+
+    // Starts a new active segment at next_offset_. Caller holds append_mutex_.
+    bool roll_segment();
+    // fdatasyncs the active segment (the group commit's sync).
+    common::Result<void> sync_active_segment() const;
+    // Refuses appends from now on, logging why once.
+    void mark_broken(const common::Error &error);
+
+    // The rest need mutex_ held.
+    bool has_room(uint64_t bytes) const { return disk_bytes_ + bytes <= options_.max_bytes; }
+    uint64_t oldest_needed() const;
+    std::vector<std::filesystem::path> reclaim();
+    std::vector<ReadSpan> plan_read(const Cursor &cursor, uint64_t start) const;
+
+    // Deletes segment files already dropped from segments_; no lock needed.
+    static void remove_files(const std::vector<std::filesystem::path> &paths);
+
+    const DiskQueueOptions options_;
+    const uint64_t segment_bytes_;
+    QueueDirectory directory_;
+    CursorStore cursor_store_;
+    GroupCommit group_commit_;
+    std::atomic<uint64_t> roll_syncs_{0};
+
+    std::mutex append_mutex_;   // one writer at a time; taken before mutex_
+    mutable std::mutex mutex_;  // everything below
+    std::condition_variable readable_;
+    std::deque<Segment> segments_;  // by first offset; back() is the active one
+    uint64_t next_offset_ = 0;
+    uint64_t records_end_at_open_ = 0;  // one past the last record found by recover()
+    uint64_t next_offset_at_open_ = 0;  // >= records_end_at_open_: also past every persisted cursor
+    uint64_t disk_bytes_ = 0;
+    uint64_t appended_total_ = 0;
+    uint64_t refused_full_total_ = 0;
+    std::vector<Cursor> cursors_;  // indexed by CursorId
+    std::map<std::string, CursorId, std::less<>> cursor_ids_;
+    std::map<std::string, uint64_t> persisted_at_open_;  // every cursor file found by recover()
+    size_t waiting_readers_ = 0;  // appends wake readers only when someone waits
+    bool closed_ = false;
+    bool broken_ = false;         // durability lost (failed sync, write not undone)
+    bool write_failing_ = false;  // log only the first of a run of failed writes
+    bool persist_failing_ = false;
+
+    std::mutex persist_mutex_;  // one cursor save at a time; taken before mutex_
+    std::unique_ptr<PeriodicTask> cursor_flusher_;
+    std::unique_ptr<PeriodicTask> interval_syncer_;
+};
+
+}  // namespace productgraph::queue
