@@ -22,6 +22,7 @@ constexpr unsigned parse_flags = rapidjson::kParseInsituFlag | rapidjson::kParse
 using Value = rapidjson::Value;
 
 constexpr size_t arena_size = 256 * 1024;
+constexpr size_t simd_padding = 16;
 
 std::string_view as_view(const Value &v) { return {v.GetString(), v.GetStringLength()}; }
 
@@ -139,6 +140,9 @@ bool validate_event(const Value &event, size_t index, const BatchLimits &limits,
 common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context,
                                         const BatchLimits &limits)
 {
+    // RapidJSON's SSE2 scanning reads whole 16-byte blocks and may run past the
+    // terminating NUL; give it room inside the allocation.
+    if (body.capacity() < body.size() + simd_padding) body.reserve(body.size() + simd_padding);
     if (const auto bad = find_invalid_utf8(body)) {
         return common::fail("invalid JSON at byte " + std::to_string(*bad) + ": Invalid encoding in string.");
     }
