@@ -17,7 +17,10 @@ namespace {
 
 constexpr std::string_view suffix = ".cursor";
 
-bool kept_as_is(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+bool kept_as_is(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
 
 std::optional<std::string> decode_file_name(std::string_view file)
 {

@@ -1,5 +1,4 @@
-// The disk queue's operations: append with group commit, reads from segment files,
-// cursors persisted in the background, segments deleted once no active cursor needs them.
+// The disk queue's log side: opening and recovery, group-committed appends, reads from segments, close.
 #include "queue/disk_queue.hpp"
 
 #include <algorithm>
@@ -13,6 +12,15 @@
 #include "queue/segment_recovery.hpp"
 
 namespace productgraph::queue {
+namespace {
+
+// Runs remove_segment_files on every way out of append, after its locks are released.
+struct RemoveOnExit {
+    std::vector<std::filesystem::path> &paths;
+    ~RemoveOnExit() { remove_segment_files(paths); }
+};
+
+}  // namespace
 
 common::Result<std::unique_ptr<DiskQueue>> DiskQueue::open(const DiskQueueOptions &options)
 {
@@ -29,8 +37,7 @@ common::Result<std::unique_ptr<DiskQueue>> DiskQueue::open(const DiskQueueOption
 }
 
 DiskQueue::DiskQueue(const DiskQueueOptions &options, QueueDirectory directory)
-    : options_(options),
-      segment_bytes_(std::max<uint64_t>(1, std::min(options.segment_bytes, options.max_bytes / 8))),
+    : options_(options), segment_bytes_(std::max<uint64_t>(1, std::min(options.segment_bytes, options.max_bytes / 8))),
       directory_(std::move(directory)), cursor_store_(directory_.cursor_directory()),
       group_commit_([this] { return sync_active_segment(); })
 {
@@ -63,7 +70,8 @@ common::Result<void> DiskQueue::recover()
     if (segments_.empty()) {
         auto file = SegmentFile::open(directory_.segment_path(0), true);
         if (!file) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + file.error().message);
-        if (auto synced = directory_.sync(); !synced) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + synced.error().message);
+        if (auto synced = directory_.sync(); !synced)
+            return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + synced.error().message);
         segments_.push_back(Segment{0, 0, 0, 0, std::move(*file), {}});
     }
     auto cursors = cursor_store_.load_all();
@@ -119,6 +127,8 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
 
     uint64_t end_offset = 0;
     bool wake = false;
+    std::vector<std::filesystem::path> removed;  // consumed segments, deleted once the lock is released
+    const RemoveOnExit remove_consumed{removed};
     {
         std::lock_guard append_lock(append_mutex_);
         SegmentFilePtr file;
@@ -127,23 +137,25 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
             std::unique_lock lock(mutex_);
             if (closed_) return AppendStatus::closed;
             if (count == 0) return AppendStatus::appended;
+            serving_ = true;
             const Segment &active = segments_.back();
             const bool active_passed = active.file_bytes > 0 && oldest_needed() >= active.end_offset;
             if (!broken_ && !has_room(frames.size()) && active_passed) {
                 // Everything left on disk is consumed but the active segment is never
                 // deleted: start a new one so the old one can go.
                 lock.unlock();
-                roll_segment();
+                roll_segment(removed);
                 lock.lock();
             }
             if (broken_ || !has_room(frames.size())) {
                 refused_full_total_ += count;
                 return AppendStatus::full;
             }
-            const bool roll = segments_.back().file_bytes > 0 && segments_.back().file_bytes + frames.size() > segment_bytes_;
+            const bool roll =
+                segments_.back().file_bytes > 0 && segments_.back().file_bytes + frames.size() > segment_bytes_;
             if (roll) {
                 lock.unlock();
-                const bool rolled = roll_segment();
+                const bool rolled = roll_segment(removed);
                 lock.lock();
                 if (!rolled || broken_) {
                     refused_full_total_ += count;
@@ -202,7 +214,7 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
     return AppendStatus::appended;
 }
 
-bool DiskQueue::roll_segment()
+bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
 {
     SegmentFilePtr previous;
     uint64_t first = 0;
@@ -224,7 +236,11 @@ bool DiskQueue::roll_segment()
     }
     auto file = SegmentFile::open(directory_.segment_path(first), true);
     if (!file) {
-        common::log_error("cannot start a new queue segment", {{"reason", file.error().message}});
+        std::lock_guard lock(mutex_);
+        if (!write_failing_)
+            common::log_error("cannot start a new queue segment; appends are refused until it works",
+                              {{"reason", file.error().message}});
+        write_failing_ = true;
         return false;
     }
     if (options_.fsync.mode != FsyncPolicy::Mode::never) {
@@ -232,13 +248,12 @@ bool DiskQueue::roll_segment()
             common::log_warn("cannot sync the queue directory", {{"reason", synced.error().message}});
         }
     }
-    std::vector<std::filesystem::path> removed;
     {
         std::lock_guard lock(mutex_);
         segments_.push_back(Segment{first, first, 0, 0, std::move(*file), {}});
-        removed = reclaim();
+        std::vector<std::filesystem::path> consumed = reclaim();
+        removed.insert(removed.end(), consumed.begin(), consumed.end());
     }
-    remove_files(removed);
     return true;
 }
 
@@ -262,42 +277,9 @@ void DiskQueue::mark_broken(const common::Error &error)
     common::log_error("queue fdatasync failed; appends are refused until restart", {{"reason", error.message}});
 }
 
-uint64_t DiskQueue::sync_count() const { return group_commit_.sync_count() + roll_syncs_.load(); }
-
-CursorId DiskQueue::open_cursor(const std::string &name)
+uint64_t DiskQueue::sync_count() const
 {
-    CursorId id = 0;
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto it = cursor_ids_.find(name); it != cursor_ids_.end()) return it->second;
-        Cursor cursor;
-        cursor.name = name;
-        cursor.position = next_offset_;
-        if (const auto it = persisted_at_open_.find(name); it != persisted_at_open_.end()) {
-            const uint64_t persisted = it->second;
-            const uint64_t oldest = segments_.front().first_offset;
-            cursor.persisted = persisted;
-            if (persisted < oldest) {
-                common::log_warn("queue records this cursor had not acknowledged were deleted while it was not open; "
-                                 "it resumes at the oldest record",
-                                 {{"cursor", name}, {"position", persisted}, {"resumes_at", oldest},
-                                  {"missed_events", oldest - persisted}});
-                cursor.position = oldest;
-            } else if (persisted < records_end_at_open_) {
-                cursor.position = persisted;
-            } else {
-                // Nothing at or after its position was recovered: it starts where new
-                // records will, past any offsets lost in a power loss (no record will
-                // ever carry those).
-                cursor.position = next_offset_at_open_;
-            }
-        }
-        id = static_cast<CursorId>(cursors_.size());
-        cursors_.push_back(std::move(cursor));
-        cursor_ids_.emplace(name, id);
-    }
-    persist_cursors();  // a new cursor's starting point must be on disk before events arrive
-    return id;
+    return group_commit_.sync_count() + roll_syncs_.load();
 }
 
 std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
@@ -306,6 +288,7 @@ std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset,
     const auto deadline = std::chrono::steady_clock::now() + wait;
     std::unique_lock lock(mutex_);
     assert(cursor < cursors_.size());
+    serving_ = true;
     // Offsets below this were scanned and hold no record (records lost to corruption or
     // a power loss leave such gaps): wait for newer ones instead of rescanning in a loop.
     uint64_t scanned_empty_below = 0;
@@ -350,37 +333,6 @@ std::vector<ReadSpan> DiskQueue::plan_read(const Cursor &cursor, uint64_t start)
     return spans;
 }
 
-void DiskQueue::acknowledge(CursorId cursor, uint64_t next_offset)
-{
-    std::lock_guard lock(mutex_);
-    Cursor &state = cursors_.at(cursor);
-    state.position = std::clamp(next_offset, state.position, next_offset_);
-}
-
-uint64_t DiskQueue::release_cursor(CursorId cursor)
-{
-    uint64_t abandoned = 0;
-    std::vector<std::filesystem::path> removed;
-    {
-        std::lock_guard lock(mutex_);
-        Cursor &state = cursors_.at(cursor);
-        if (!state.active) return 0;
-        abandoned = next_offset_ - state.position;
-        state.active = false;
-        removed = reclaim();
-    }
-    readable_.notify_all();
-    remove_files(removed);
-    return abandoned;
-}
-
-uint64_t DiskQueue::lag(CursorId cursor) const
-{
-    std::lock_guard lock(mutex_);
-    const Cursor &state = cursors_.at(cursor);
-    return state.active ? next_offset_ - state.position : 0;
-}
-
 QueueStats DiskQueue::stats() const
 {
     std::lock_guard lock(mutex_);
@@ -403,71 +355,6 @@ void DiskQueue::close()
     persist_cursors();
     if (options_.fsync.mode == FsyncPolicy::Mode::interval) {
         if (auto synced = group_commit_.sync_written(); !synced) mark_broken(synced.error());
-    }
-}
-
-void DiskQueue::persist_cursors()
-{
-    std::lock_guard persist_lock(persist_mutex_);
-    std::vector<std::pair<std::string, uint64_t>> changed;
-    std::vector<CursorId> ids;
-    {
-        std::lock_guard lock(mutex_);
-        for (CursorId id = 0; id < cursors_.size(); ++id) {
-            const Cursor &cursor = cursors_[id];
-            if (cursor.persisted == cursor.position) continue;
-            changed.emplace_back(cursor.name, cursor.position);
-            ids.push_back(id);
-        }
-    }
-    if (changed.empty()) return;
-    if (auto saved = cursor_store_.save(changed); !saved) {
-        if (!persist_failing_) {
-            common::log_error("cannot persist queue cursors; retrying", {{"reason", saved.error().message}});
-        }
-        persist_failing_ = true;
-        return;
-    }
-    persist_failing_ = false;
-    std::vector<std::filesystem::path> removed;
-    {
-        std::lock_guard lock(mutex_);
-        for (size_t i = 0; i < ids.size(); ++i) cursors_[ids[i]].persisted = changed[i].second;
-        removed = reclaim();
-    }
-    remove_files(removed);
-}
-
-uint64_t DiskQueue::oldest_needed() const
-{
-    // Persisted positions, not acknowledged ones: a segment deleted before its cursor
-    // position reached the disk would look like lost records after a crash.
-    uint64_t oldest = next_offset_;
-    for (const Cursor &cursor : cursors_) {
-        if (cursor.active) oldest = std::min(oldest, cursor.persisted.value_or(0));
-    }
-    return oldest;
-}
-
-std::vector<std::filesystem::path> DiskQueue::reclaim()
-{
-    const uint64_t needed = oldest_needed();
-    std::vector<std::filesystem::path> removed;
-    while (segments_.size() > 1 && segments_.front().end_offset <= needed) {
-        removed.push_back(segments_.front().file->path());
-        disk_bytes_ -= segments_.front().file_bytes;
-        segments_.pop_front();
-    }
-    return removed;
-}
-
-void DiskQueue::remove_files(const std::vector<std::filesystem::path> &paths)
-{
-    // Readers still scanning a removed segment keep its descriptor, so they finish it.
-    for (const std::filesystem::path &path : paths) {
-        std::error_code error;
-        std::filesystem::remove(path, error);
-        if (error) common::log_warn("cannot delete a consumed queue segment", {{"file", path.string()}, {"reason", error.message()}});
     }
 }
 

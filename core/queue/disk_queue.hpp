@@ -56,7 +56,9 @@ struct DiskQueueOptions {
 /// start, since only enabled plugins open cursors. Its cursor file stays, so a
 /// re-enabled plugin resumes where it was; if that position was deleted meanwhile it
 /// resumes at the oldest record and the gap is logged. The active (last) segment is
-/// never deleted.
+/// never deleted. Nothing is deleted before the queue starts serving (its first append,
+/// read, acknowledgement or release): the daemon opens its cursors one by one before
+/// that, and a cursor not opened yet must still count.
 ///
 /// stats(): depth_events is the largest lag among active cursors; depth_bytes is the
 /// segment bytes on disk (what capacity_bytes limits); capacity_events is UINT64_MAX
@@ -126,8 +128,8 @@ private:
 
     struct Cursor {
         std::string name;
-        uint64_t position = 0;                // acknowledged
-        std::optional<uint64_t> persisted;    // on disk; never above position
+        uint64_t position = 0;              // acknowledged
+        std::optional<uint64_t> persisted;  // on disk; never above position
         bool active = true;
         ReadHint hint;
     };
@@ -138,8 +140,9 @@ private:
     common::Result<void> recover();
     void start_background_threads();
 
-    // Starts a new active segment at next_offset_. Caller holds append_mutex_.
-    bool roll_segment();
+    // Starts a new active segment at next_offset_ and adds the segments that became
+    // deletable to `removed`. Caller holds append_mutex_ (not mutex_).
+    bool roll_segment(std::vector<std::filesystem::path> &removed);
     // fdatasyncs the active segment (the group commit's sync).
     common::Result<void> sync_active_segment() const;
     // Refuses appends from now on, logging why once.
@@ -150,9 +153,6 @@ private:
     uint64_t oldest_needed() const;
     std::vector<std::filesystem::path> reclaim();
     std::vector<ReadSpan> plan_read(const Cursor &cursor, uint64_t start) const;
-
-    // Deletes segment files already dropped from segments_; no lock needed.
-    static void remove_files(const std::vector<std::filesystem::path> &paths);
 
     const DiskQueueOptions options_;
     const uint64_t segment_bytes_;
@@ -174,8 +174,9 @@ private:
     std::vector<Cursor> cursors_;  // indexed by CursorId
     std::map<std::string, CursorId, std::less<>> cursor_ids_;
     std::map<std::string, uint64_t> persisted_at_open_;  // every cursor file found by recover()
-    size_t waiting_readers_ = 0;  // appends wake readers only when someone waits
+    size_t waiting_readers_ = 0;                         // appends wake readers only when someone waits
     bool closed_ = false;
+    bool serving_ = false;        // set by the first append/read/ack/release; enables reclaim
     bool broken_ = false;         // durability lost (failed sync, write not undone)
     bool write_failing_ = false;  // log only the first of a run of failed writes
     bool persist_failing_ = false;

@@ -45,8 +45,7 @@ common::Result<UniqueFd> open_file(const std::filesystem::path &path, int flags,
     return UniqueFd(fd);
 }
 
-common::Result<void> write_all_at(int fd, std::string_view bytes, uint64_t position,
-                                  const std::filesystem::path &path)
+common::Result<void> write_all_at(int fd, std::string_view bytes, uint64_t position, const std::filesystem::path &path)
 {
     const char *data = bytes.data();
     size_t left = bytes.size();
@@ -63,8 +62,7 @@ common::Result<void> write_all_at(int fd, std::string_view bytes, uint64_t posit
     return {};
 }
 
-common::Result<size_t> read_at(int fd, char *into, size_t size, uint64_t position,
-                               const std::filesystem::path &path)
+common::Result<size_t> read_at(int fd, char *into, size_t size, uint64_t position, const std::filesystem::path &path)
 {
     size_t done = 0;
     while (done < size) {

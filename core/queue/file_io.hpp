@@ -37,12 +37,10 @@ std::string io_error(std::string_view what, const std::filesystem::path &path);
 common::Result<UniqueFd> open_file(const std::filesystem::path &path, int flags, unsigned mode = 0644);
 
 /// pwrite(2) until every byte is written.
-common::Result<void> write_all_at(int fd, std::string_view bytes, uint64_t position,
-                                  const std::filesystem::path &path);
+common::Result<void> write_all_at(int fd, std::string_view bytes, uint64_t position, const std::filesystem::path &path);
 
 /// pread(2) until `size` bytes are read or the file ends; returns how many were read.
-common::Result<size_t> read_at(int fd, char *into, size_t size, uint64_t position,
-                               const std::filesystem::path &path);
+common::Result<size_t> read_at(int fd, char *into, size_t size, uint64_t position, const std::filesystem::path &path);
 
 /// fdatasync(2): the file's data (and its size) are on stable storage.
 common::Result<void> sync_data(int fd, const std::filesystem::path &path);

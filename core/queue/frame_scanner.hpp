@@ -34,8 +34,7 @@ struct SkippedRange {
 class FrameScanner {
 public:
     /// `buffer` is borrowed so a caller can reuse one allocation across scans.
-    FrameScanner(const SegmentFile &file, uint64_t begin, uint64_t end, uint64_t min_offset,
-                 std::vector<char> &buffer);
+    FrameScanner(const SegmentFile &file, uint64_t begin, uint64_t end, uint64_t min_offset, std::vector<char> &buffer);
 
     /// The next valid frame, or nullopt at the end of the range. Fails only on I/O errors.
     common::Result<std::optional<ScannedFrame>> next();

@@ -8,7 +8,10 @@ PeriodicTask::PeriodicTask(std::chrono::milliseconds period, std::function<void(
 {
 }
 
-PeriodicTask::~PeriodicTask() { stop(); }
+PeriodicTask::~PeriodicTask()
+{
+    stop();
+}
 
 void PeriodicTask::stop()
 {

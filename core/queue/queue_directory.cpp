@@ -37,8 +37,7 @@ common::Result<QueueDirectory> QueueDirectory::open(const std::filesystem::path 
     if (!lock) return common::fail(variable_error(root, "cannot write in the directory", lock.error().message));
     if (::flock(lock->get(), LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) {
-            return common::fail(variable_error(root, "already in use",
-                                               "another queue holds " + lock_path.string()));
+            return common::fail(variable_error(root, "already in use", "another queue holds " + lock_path.string()));
         }
         return common::fail(variable_error(root, "cannot lock " + lock_path.string(), std::strerror(errno)));
     }

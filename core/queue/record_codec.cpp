@@ -15,9 +15,8 @@ constexpr size_t fixed_bytes = 1 + 8 + 8 + 4 * string_count;
 
 std::array<std::string_view, string_count> strings_of(const event::EventRecord &record)
 {
-    return {record.json(),       record.event_id(),   record.type(),
-            record.name(),       record.user_id(),    record.device_id(),
-            record.session_id(), record.client_ip(),  record.user_agent()};
+    return {record.json(),      record.event_id(),   record.type(),      record.name(),      record.user_id(),
+            record.device_id(), record.session_id(), record.client_ip(), record.user_agent()};
 }
 
 }  // namespace
@@ -50,9 +49,9 @@ common::Result<event::EventRecordPtr> decode_record(std::string_view payload)
     event::EventFields fields;
     fields.timestamp_ms = static_cast<int64_t>(get_u64(payload.data() + 1));
     fields.received_ms = static_cast<int64_t>(get_u64(payload.data() + 9));
-    std::array<std::string_view *, string_count> targets = {
-        &fields.json,    &fields.event_id,   &fields.type,      &fields.name,      &fields.user_id,
-        &fields.device_id, &fields.session_id, &fields.client_ip, &fields.user_agent};
+    std::array<std::string_view *, string_count> targets = {&fields.json,       &fields.event_id,  &fields.type,
+                                                            &fields.name,       &fields.user_id,   &fields.device_id,
+                                                            &fields.session_id, &fields.client_ip, &fields.user_agent};
     size_t position = 17;
     for (std::string_view *target : targets) {
         if (payload.size() - position < 4) return common::fail("queued record is truncated");

@@ -1,9 +1,13 @@
 // Segment file calls: the descriptor is opened once and shared by appender and readers.
 #include "queue/segment_file.hpp"
 
+#include <system_error>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "common/log.hpp"
 
 namespace productgraph::queue {
 
@@ -24,7 +28,10 @@ common::Result<size_t> SegmentFile::read_at(char *into, size_t size, uint64_t po
     return queue::read_at(fd_.get(), into, size, position, path_);
 }
 
-common::Result<void> SegmentFile::sync() const { return sync_data(fd_.get(), path_); }
+common::Result<void> SegmentFile::sync() const
+{
+    return sync_data(fd_.get(), path_);
+}
 
 common::Result<void> SegmentFile::truncate(uint64_t size) const
 {
@@ -37,6 +44,19 @@ common::Result<uint64_t> SegmentFile::size() const
     struct stat status {};
     if (::fstat(fd_.get(), &status) != 0) return common::fail(io_error("cannot stat", path_));
     return static_cast<uint64_t>(status.st_size);
+}
+
+void remove_segment_files(const std::vector<std::filesystem::path> &paths)
+{
+    // A reader still scanning a removed segment keeps its descriptor and finishes it.
+    for (const std::filesystem::path &path : paths) {
+        std::error_code error;
+        std::filesystem::remove(path, error);
+        if (error) {
+            common::log_warn("cannot delete a consumed queue segment",
+                             {{"file", path.string()}, {"reason", error.message()}});
+        }
+    }
 }
 
 }  // namespace productgraph::queue

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "queue/file_io.hpp"
@@ -43,5 +44,9 @@ private:
 };
 
 using SegmentFilePtr = std::shared_ptr<const SegmentFile>;
+
+/// Deletes segment files already dropped from the queue's segment list, logging any
+/// failure. Call without locks held: unlinking a large file can take milliseconds.
+void remove_segment_files(const std::vector<std::filesystem::path> &paths);
 
 }  // namespace productgraph::queue

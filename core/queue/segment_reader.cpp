@@ -35,9 +35,9 @@ ReadBatch read_segments(const std::vector<ReadSpan> &spans, uint64_t start, Read
             auto record = decode_record(found.payload);
             if (!record) {
                 common::log_warn("undecodable queue record skipped", {{"file", span.file->path().string()},
-                                                                       {"position", found.position},
-                                                                       {"offset", found.offset},
-                                                                       {"reason", record.error().message}});
+                                                                      {"position", found.position},
+                                                                      {"offset", found.offset},
+                                                                      {"reason", record.error().message}});
                 continue;
             }
             const uint64_t size = (*record)->byte_size();

@@ -24,7 +24,7 @@ common::Result<RecoveredSegment> recover_segment(const SegmentFile &file, uint64
         if (!*frame) {
             if (skipped.empty()) break;
             if (is_last) {
-                common::log_warn("queue segment ends with an incomplete record; truncated",
+                common::log_warn("queue segment ends with an incomplete or corrupted record; truncated",
                                  {{"file", file.path().string()},
                                   {"position", skipped.begin},
                                   {"bytes", skipped.end - skipped.begin}});

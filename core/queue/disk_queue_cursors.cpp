@@ -1,0 +1,137 @@
+// The disk queue's cursor side: opening, acknowledging, persisting, and deleting what every active cursor passed.
+#include "queue/disk_queue.hpp"
+
+#include <algorithm>
+
+#include "common/log.hpp"
+
+namespace productgraph::queue {
+
+CursorId DiskQueue::open_cursor(const std::string &name)
+{
+    CursorId id = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = cursor_ids_.find(name); it != cursor_ids_.end()) return it->second;
+        Cursor cursor;
+        cursor.name = name;
+        cursor.position = next_offset_;
+        if (const auto it = persisted_at_open_.find(name); it != persisted_at_open_.end()) {
+            const uint64_t persisted = it->second;
+            const uint64_t oldest = segments_.front().first_offset;
+            cursor.persisted = persisted;
+            if (persisted < oldest) {
+                common::log_warn("queue records this cursor had not acknowledged were deleted while it was not open; "
+                                 "it resumes at the oldest record",
+                                 {{"cursor", name},
+                                  {"position", persisted},
+                                  {"resumes_at", oldest},
+                                  {"missed_events", oldest - persisted}});
+                cursor.position = oldest;
+            } else if (persisted < records_end_at_open_) {
+                cursor.position = persisted;
+            } else {
+                // Nothing at or after its position was recovered: it starts where new
+                // records will, past any offsets lost in a power loss (no record will
+                // ever carry those).
+                cursor.position = next_offset_at_open_;
+            }
+        }
+        id = static_cast<CursorId>(cursors_.size());
+        cursors_.push_back(std::move(cursor));
+        cursor_ids_.emplace(name, id);
+    }
+    persist_cursors();  // a new cursor's starting point must be on disk before events arrive
+    return id;
+}
+
+void DiskQueue::acknowledge(CursorId cursor, uint64_t next_offset)
+{
+    std::lock_guard lock(mutex_);
+    Cursor &state = cursors_.at(cursor);
+    state.position = std::clamp(next_offset, state.position, next_offset_);
+    serving_ = true;
+}
+
+uint64_t DiskQueue::release_cursor(CursorId cursor)
+{
+    uint64_t abandoned = 0;
+    std::vector<std::filesystem::path> removed;
+    {
+        std::lock_guard lock(mutex_);
+        Cursor &state = cursors_.at(cursor);
+        if (!state.active) return 0;
+        abandoned = next_offset_ - state.position;
+        state.active = false;
+        serving_ = true;
+        removed = reclaim();
+    }
+    readable_.notify_all();
+    remove_segment_files(removed);
+    return abandoned;
+}
+
+uint64_t DiskQueue::lag(CursorId cursor) const
+{
+    std::lock_guard lock(mutex_);
+    const Cursor &state = cursors_.at(cursor);
+    return state.active ? next_offset_ - state.position : 0;
+}
+
+void DiskQueue::persist_cursors()
+{
+    std::lock_guard persist_lock(persist_mutex_);
+    std::vector<std::pair<std::string, uint64_t>> changed;
+    std::vector<CursorId> ids;
+    {
+        std::lock_guard lock(mutex_);
+        for (CursorId id = 0; id < cursors_.size(); ++id) {
+            const Cursor &cursor = cursors_[id];
+            if (cursor.persisted == cursor.position) continue;
+            changed.emplace_back(cursor.name, cursor.position);
+            ids.push_back(id);
+        }
+    }
+    if (changed.empty()) return;
+    if (auto saved = cursor_store_.save(changed); !saved) {
+        if (!persist_failing_) {
+            common::log_error("cannot persist queue cursors; retrying", {{"reason", saved.error().message}});
+        }
+        persist_failing_ = true;
+        return;
+    }
+    persist_failing_ = false;
+    std::vector<std::filesystem::path> removed;
+    {
+        std::lock_guard lock(mutex_);
+        for (size_t i = 0; i < ids.size(); ++i) cursors_[ids[i]].persisted = changed[i].second;
+        removed = reclaim();
+    }
+    remove_segment_files(removed);
+}
+
+uint64_t DiskQueue::oldest_needed() const
+{
+    // Persisted positions, not acknowledged ones: a segment deleted before its cursor
+    // position reached the disk would look like lost records after a crash.
+    uint64_t oldest = next_offset_;
+    for (const Cursor &cursor : cursors_) {
+        if (cursor.active) oldest = std::min(oldest, cursor.persisted.value_or(0));
+    }
+    return oldest;
+}
+
+std::vector<std::filesystem::path> DiskQueue::reclaim()
+{
+    std::vector<std::filesystem::path> removed;
+    if (!serving_) return removed;
+    const uint64_t needed = oldest_needed();
+    while (segments_.size() > 1 && segments_.front().end_offset <= needed) {
+        removed.push_back(segments_.front().file->path());
+        disk_bytes_ -= segments_.front().file_bytes;
+        segments_.pop_front();
+    }
+    return removed;
+}
+
+}  // namespace productgraph::queue

@@ -1,0 +1,91 @@
+// Disk queue durability policies: group commit under always, background syncs, never.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <thread>
+
+#include "disk_queue_test_support.hpp"
+
+using namespace queue_test;
+using namespace std::chrono_literals;
+
+TEST_CASE("concurrent appenders under always share fdatasyncs")
+{
+    TempDir dir;
+    const DiskQueueOptions options = options_in(dir.path());  // fsync always is the default
+    auto queue = open_queue(options);
+    const CursorId cursor = queue->open_cursor("a");
+    constexpr int threads = 8;
+    constexpr int appends_per_thread = 200;
+    std::vector<std::thread> appenders;
+    std::atomic<int> refused{0};
+    for (int t = 0; t < threads; ++t) {
+        appenders.emplace_back([&, t] {
+            for (int i = 0; i < appends_per_thread; ++i) {
+                if (queue->append(records(1, 50, "t" + std::to_string(t) + "-")) != AppendStatus::appended) ++refused;
+            }
+        });
+    }
+    for (std::thread &appender : appenders) appender.join();
+    CHECK(refused.load() == 0);
+    const uint64_t syncs = queue->sync_count();
+    MESSAGE("fdatasync calls for " << threads * appends_per_thread << " appends: " << syncs);
+    CHECK(syncs >= 1);
+    CHECK(syncs < uint64_t(threads * appends_per_thread));
+
+    const auto all = read_all(*queue, cursor);
+    REQUIRE(all.size() == size_t(threads * appends_per_thread));
+    for (size_t i = 0; i < all.size(); ++i) CHECK(all[i].offset == i);
+}
+
+TEST_CASE("an append under always has been synced when it returns")
+{
+    TempDir dir;
+    auto queue = open_queue(options_in(dir.path()));
+    queue->open_cursor("a");
+    CHECK(queue->sync_count() == 0);
+    REQUIRE(queue->append(records(5)) == AppendStatus::appended);
+    CHECK(queue->sync_count() == 1);
+}
+
+TEST_CASE("the interval policy returns after the write and syncs in the background")
+{
+    TempDir dir;
+    DiskQueueOptions options = options_in(dir.path());
+    options.fsync = *parse_fsync_policy("interval:5");
+    auto queue = open_queue(options);
+    const CursorId cursor = queue->open_cursor("a");
+    REQUIRE(queue->append(records(3)) == AppendStatus::appended);
+    CHECK(queue->read(cursor, 0, {10, 0}, 0ms).size() == 3);
+    CHECK(eventually([&] { return queue->sync_count() >= 1; }));
+}
+
+TEST_CASE("the never policy writes without syncing")
+{
+    TempDir dir;
+    DiskQueueOptions options = options_in(dir.path());
+    options.fsync = *parse_fsync_policy("never");
+    options.segment_bytes = 300;  // roll-overs do not sync either
+    {
+        auto queue = open_queue(options);
+        queue->open_cursor("a");
+        for (int i = 0; i < 5; ++i) REQUIRE(queue->append(records(1, 100)) == AppendStatus::appended);
+        CHECK(queue->sync_count() == 0);
+        queue->close();
+        CHECK(queue->sync_count() == 0);
+    }
+    auto queue = open_queue(options);
+    CHECK(read_all(*queue, queue->open_cursor("a")).size() == 5);
+}
+
+TEST_CASE("records in older segments are synced before a new segment starts")
+{
+    TempDir dir;
+    DiskQueueOptions options = options_in(dir.path());
+    options.fsync = *parse_fsync_policy("interval:3600000");  // the background sync never comes
+    options.segment_bytes = 300;
+    auto queue = open_queue(options);
+    queue->open_cursor("a");
+    for (int i = 0; i < 4; ++i) queue->append(records(1, 100));
+    CHECK(queue->sync_count() == 3);  // one per roll-over
+}

@@ -1,0 +1,143 @@
+// The disk queue's byte formats: record payloads, frame headers and CRCs, the fsync policy text.
+#include <doctest/doctest.h>
+
+#include "queue/frame_format.hpp"
+#include "queue/fsync_policy.hpp"
+#include "queue/record_codec.hpp"
+
+using namespace productgraph;
+using namespace productgraph::queue;
+
+namespace {
+
+event::EventRecord full_record()
+{
+    event::EventFields fields;
+    fields.json = R"({"type":"track","name":"Ünïcode ✓","properties":{"a":[1,2,3]}})";
+    fields.event_id = "01J0000000000000000000000";
+    fields.type = "track";
+    fields.name = "Ünïcode ✓";
+    fields.user_id = "user-42";
+    fields.device_id = "device-7";
+    fields.session_id = "";  // empty fields must survive too
+    fields.client_ip = "2001:db8::1";
+    fields.user_agent = "Mozilla/5.0 (X11; Linux x86_64)";
+    fields.timestamp_ms = -1234;  // before 1970: the sign survives
+    fields.received_ms = 1'732'000'000'123;
+    return event::EventRecord(fields);
+}
+
+void check_same(const event::EventRecord &a, const event::EventRecord &b)
+{
+    CHECK(a.json() == b.json());
+    CHECK(a.event_id() == b.event_id());
+    CHECK(a.type() == b.type());
+    CHECK(a.name() == b.name());
+    CHECK(a.user_id() == b.user_id());
+    CHECK(a.device_id() == b.device_id());
+    CHECK(a.session_id() == b.session_id());
+    CHECK(a.client_ip() == b.client_ip());
+    CHECK(a.user_agent() == b.user_agent());
+    CHECK(a.timestamp_ms() == b.timestamp_ms());
+    CHECK(a.received_ms() == b.received_ms());
+}
+
+}  // namespace
+
+TEST_CASE("a record with every field survives encoding and framing")
+{
+    const event::EventRecord original = full_record();
+    std::string payload;
+    encode_record(original, payload);
+    CHECK(payload.size() == encoded_record_size(original));
+
+    std::string frame;
+    append_frame(frame, 123456789012ull, payload);
+    REQUIRE(frame.size() == frame_header_bytes + payload.size());
+    const auto header = parse_frame_header(frame.data());
+    REQUIRE(header.has_value());
+    CHECK(header->offset == 123456789012ull);
+    CHECK(header->payload_length == payload.size());
+    const std::string_view framed_payload(frame.data() + frame_header_bytes, header->payload_length);
+    CHECK(frame_crc_matches(*header, framed_payload));
+
+    auto decoded = decode_record(framed_payload);
+    REQUIRE(decoded.has_value());
+    check_same(original, **decoded);
+}
+
+TEST_CASE("frames built in two steps match frames built in one")
+{
+    std::string payload;
+    encode_record(full_record(), payload);
+    std::string one_step;
+    append_frame(one_step, 77, payload);
+    std::string two_steps;
+    const size_t at = begin_frame(two_steps);
+    two_steps += payload;
+    finish_payload(two_steps, at);
+    stamp_frame(two_steps.data() + at, 77);
+    CHECK(one_step == two_steps);
+}
+
+TEST_CASE("a flipped bit in the payload or the offset fails the frame crc")
+{
+    std::string payload;
+    encode_record(full_record(), payload);
+    std::string frame;
+    append_frame(frame, 5, payload);
+
+    std::string bad_payload = frame;
+    bad_payload[frame_header_bytes + payload.size() / 2] ^= 0x10;
+    auto header = parse_frame_header(bad_payload.data());
+    REQUIRE(header.has_value());
+    CHECK_FALSE(frame_crc_matches(*header, std::string_view(bad_payload).substr(frame_header_bytes)));
+
+    std::string bad_offset = frame;
+    bad_offset[12] ^= 0x01;  // lowest byte of the offset
+    header = parse_frame_header(bad_offset.data());
+    REQUIRE(header.has_value());
+    CHECK(header->offset == 4);
+    CHECK_FALSE(frame_crc_matches(*header, std::string_view(bad_offset).substr(frame_header_bytes)));
+}
+
+TEST_CASE("a header with a wrong magic or an implausible length is not a frame")
+{
+    std::string frame;
+    append_frame(frame, 1, "payload");
+    std::string wrong_magic = frame;
+    wrong_magic[0] ^= 0x01;
+    CHECK_FALSE(parse_frame_header(wrong_magic.data()).has_value());
+    std::string huge = frame;
+    huge[7] = static_cast<char>(0x7f);  // length byte 3: far above max_frame_payload
+    CHECK_FALSE(parse_frame_header(huge.data()).has_value());
+}
+
+TEST_CASE("payloads with an unknown version or inconsistent lengths are refused")
+{
+    std::string payload;
+    encode_record(full_record(), payload);
+    std::string future = payload;
+    future[0] = 2;
+    CHECK_FALSE(decode_record(future).has_value());
+    CHECK_FALSE(decode_record(std::string_view(payload).substr(0, payload.size() - 1)).has_value());
+    CHECK_FALSE(decode_record(payload + "x").has_value());
+    CHECK_FALSE(decode_record("").has_value());
+}
+
+TEST_CASE("the fsync policy text is always or interval with milliseconds or never")
+{
+    CHECK(parse_fsync_policy("always")->mode == FsyncPolicy::Mode::always);
+    CHECK(parse_fsync_policy("never")->mode == FsyncPolicy::Mode::never);
+    const auto interval = parse_fsync_policy("interval:250");
+    REQUIRE(interval.has_value());
+    CHECK(interval->mode == FsyncPolicy::Mode::interval);
+    CHECK(interval->interval == std::chrono::milliseconds(250));
+    CHECK(describe(*interval) == "interval:250");
+    for (const char *bad : {"", "Always", "interval", "interval:", "interval:0", "interval:-5", "interval:10ms",
+                            "interval:3600001", "sometimes"}) {
+        const auto parsed = parse_fsync_policy(bad);
+        REQUIRE_FALSE(parsed.has_value());
+        CHECK(parsed.error().message.find("PRODUCTGRAPH_FSYNC") != std::string::npos);
+    }
+}
