@@ -14,6 +14,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "http/http_server.hpp"
 #include "plugin_host/plugin_catalog.hpp"
+#include "queue/disk_queue.hpp"
 #include "queue/memory_queue.hpp"
 
 namespace productgraph::daemon {
@@ -46,6 +47,22 @@ void wait_for_shutdown_signal(const sigset_t &signals)
         common::log_info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
         return;
     }
+}
+
+// The durable queue unless PRODUCTGRAPH_QUEUE=memory asks for the throwaway one.
+common::Result<std::unique_ptr<queue::EventQueue>> open_queue(const DaemonConfig &config)
+{
+    if (!config.durable_queue) {
+        common::log_warn("PRODUCTGRAPH_QUEUE=memory: queued events are lost on exit or crash");
+        return std::make_unique<queue::MemoryQueue>(config.queue_max_events, config.queue_max_bytes);
+    }
+    queue::DiskQueueOptions options;
+    options.directory = config.queue_dir;
+    options.max_bytes = config.queue_max_bytes;
+    options.fsync = config.fsync;
+    auto disk = queue::DiskQueue::open(options);
+    if (!disk) return tl::unexpected(disk.error());
+    return std::unique_ptr<queue::EventQueue>(std::move(*disk));
 }
 
 size_t count_analytics_providers(const std::vector<plugin_host::PluginEntry> &catalog)
@@ -81,8 +98,14 @@ int run()
         common::log_info("analytics enabled", {{"publishers", count_analytics_providers(*catalog)}});
     }
 
-    queue::MemoryQueue queue(config->queue_max_events, config->queue_max_bytes);
-    dispatch::Dispatcher dispatcher(queue, config->worker, config->hang_grace, {});
+    auto opened_queue = open_queue(*config);
+    if (!opened_queue) {
+        common::log_error(opened_queue.error().message);
+        return startup_error;
+    }
+    queue::EventQueue &queue = **opened_queue;  // outlives the dispatcher, declared after it
+    const auto dead_letter_dir = config->durable_queue ? config->queue_dir / "dead-letters" : std::filesystem::path();
+    dispatch::Dispatcher dispatcher(queue, config->worker, config->hang_grace, dead_letter_dir);
     size_t enabled = 0;
     for (auto &entry : *catalog) {
         if (entry.instance == nullptr) continue;

@@ -18,13 +18,30 @@ using common::env_bool;
 using common::env_int;
 using common::env_value;
 
-std::filesystem::path default_plugin_dir()
+namespace {
+
+bool running_from_build_tree()
 {
     std::error_code error;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-    const std::string build_tree = PG_BUILD_TREE;
-    if (!error && self.string().starts_with(build_tree + "/")) return PG_BUILD_PLUGIN_DIR;
-    return PG_INSTALL_PLUGIN_DIR;
+    return !error && self.string().starts_with(std::string(PG_BUILD_TREE) + "/");
+}
+
+}  // namespace
+
+std::filesystem::path default_plugin_dir()
+{
+    return running_from_build_tree() ? PG_BUILD_PLUGIN_DIR : PG_INSTALL_PLUGIN_DIR;
+}
+
+std::filesystem::path default_queue_dir()
+{
+    if (const auto state = env_value("STATE_DIRECTORY"); state && !state->empty()) {
+        // systemd's StateDirectory= may list several folders, separated by ':'.
+        return std::filesystem::path(state->substr(0, state->find(':'))) / "queue";
+    }
+    if (running_from_build_tree()) return std::filesystem::path(PG_BUILD_TREE) / "state" / "queue";
+    return "/var/lib/productgraph/queue";
 }
 
 common::Result<DaemonConfig> read_daemon_config()
@@ -42,6 +59,15 @@ common::Result<DaemonConfig> read_daemon_config()
     if (const auto proxies = env_value("PRODUCTGRAPH_TRUSTED_PROXIES")) {
         config.http.trusted_proxies = common::split_list(*proxies);
     }
+    const std::string queue_kind = env_value("PRODUCTGRAPH_QUEUE").value_or("disk");
+    if (queue_kind != "disk" && queue_kind != "memory") {
+        return common::fail("PRODUCTGRAPH_QUEUE: must be disk or memory, got \"" + queue_kind + "\"");
+    }
+    config.durable_queue = queue_kind == "disk";
+    config.queue_dir = env_value("PRODUCTGRAPH_QUEUE_DIR").value_or(default_queue_dir().string());
+    auto fsync = queue::parse_fsync_policy(env_value("PRODUCTGRAPH_FSYNC").value_or("always"));
+    if (!fsync) return tl::unexpected(fsync.error());
+    config.fsync = *fsync;
     PG_TRY_ASSIGN(config.queue_max_events, env_int("PRODUCTGRAPH_QUEUE_MAX_EVENTS", 1'000'000, 1, 1'000'000'000));
     PG_TRY_ASSIGN(config.queue_max_bytes,
                   env_int("PRODUCTGRAPH_QUEUE_MAX_BYTES", 512ll * 1024 * 1024, 1024, 1ll << 40));

@@ -7,6 +7,7 @@
 
 #include "common/result.hpp"
 #include "dispatch/dispatch_worker.hpp"
+#include "queue/fsync_policy.hpp"
 #include "http/http_settings.hpp"
 
 namespace productgraph::daemon {
@@ -16,7 +17,10 @@ struct DaemonConfig {
     bool analytics_enabled = false;  // the master switch; plugins read it through the enable rule
     std::filesystem::path plugin_dir;
     http::HttpSettings http;
-    uint64_t queue_max_events = 1'000'000;
+    bool durable_queue = true;  // PRODUCTGRAPH_QUEUE=disk (default) or memory
+    std::filesystem::path queue_dir;
+    queue::FsyncPolicy fsync;
+    uint64_t queue_max_events = 1'000'000;  // memory queue only
     uint64_t queue_max_bytes = 512ull * 1024 * 1024;
     dispatch::WorkerSettings worker;
     std::chrono::milliseconds hang_grace{30'000};
@@ -25,6 +29,11 @@ struct DaemonConfig {
 
 /// Reads every variable; the error names the first bad one.
 common::Result<DaemonConfig> read_daemon_config();
+
+/// The queue folder when PRODUCTGRAPH_QUEUE_DIR is unset: systemd's $STATE_DIRECTORY,
+/// else the build tree's state/queue when run from the build tree, else
+/// /var/lib/productgraph/queue.
+std::filesystem::path default_queue_dir();
 
 /// The plugin folder when PRODUCTGRAPH_PLUGIN_DIR is unset: the build tree's when
 /// this binary runs from the build tree, else the installed one.

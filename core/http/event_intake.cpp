@@ -75,22 +75,32 @@ void handle_post_events(ApiContext &context, const Http::Request &request, Http:
         return;
     }
     const size_t accepted = parsed->accepted.size();
-    if (accepted > 0) {
-        const queue::AppendStatus status = context.queue->append(std::move(parsed->accepted));
-        if (status != queue::AppendStatus::appended) {
-            const bool full = status == queue::AppendStatus::full;
-            if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});
-            response.headers().add<RetryAfterHeader>(context.settings.retry_after.count());
-            send_error(response, Http::Code::Service_Unavailable,
-                       full ? "queue is full: nothing was accepted, send the events again later"
-                            : "shutting down: send the events again later");
-            return;
-        }
-    }
     if (common::log_enabled(common::LogLevel::debug)) {
         common::log_debug("events received", {{"accepted", accepted}, {"rejected", parsed->rejected}});
     }
-    send_json(response, Http::Code::Accepted, accepted_body(accepted, *parsed));
+    if (accepted == 0) {
+        send_json(response, Http::Code::Accepted, accepted_body(0, *parsed));
+        return;
+    }
+    // The 202 goes out only once the queue holds the events as durably as it
+    // promises. The answer may come from the queue's durability thread, so this
+    // worker thread is free for other connections while the disk syncs.
+    auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
+    auto answer = std::make_shared<std::string>(accepted_body(accepted, *parsed));
+    const long retry_after = context.settings.retry_after.count();
+    context.queue->append_async(std::move(parsed->accepted), [writer, answer, accepted,
+                                                              retry_after](queue::AppendStatus status) {
+        if (status == queue::AppendStatus::appended) {
+            send_json(*writer, Http::Code::Accepted, *answer);
+            return;
+        }
+        const bool full = status == queue::AppendStatus::full;
+        if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});
+        writer->headers().add<RetryAfterHeader>(retry_after);
+        send_error(*writer, Http::Code::Service_Unavailable,
+                   full ? "queue is full: nothing was accepted, send the events again later"
+                        : "shutting down: send the events again later");
+    });
 }
 
 }  // namespace productgraph::http

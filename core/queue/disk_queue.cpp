@@ -46,6 +46,7 @@ DiskQueue::DiskQueue(const DiskQueueOptions &options, QueueDirectory directory)
 DiskQueue::~DiskQueue()
 {
     close();
+    durability_notifier_.reset();  // answers every pending async append first
     cursor_flusher_.reset();
     interval_syncer_.reset();
     persist_cursors();
@@ -63,7 +64,7 @@ common::Result<void> DiskQueue::recover()
         auto recovered = recover_segment(**file, first, i + 1 == offsets->size());
         if (!recovered) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + recovered.error().message);
         segments_.push_back(Segment{first, recovered->end_offset, recovered->readable_end, recovered->file_bytes,
-                                    std::move(*file), std::move(recovered->index)});
+                                    std::move(*file), std::move(recovered->index), recovered->corrupted});
         disk_bytes_ += recovered->file_bytes;
         floor = recovered->end_offset;
     }
@@ -107,9 +108,38 @@ void DiskQueue::start_background_threads()
             if (auto synced = group_commit_.sync_written(); !synced) mark_broken(synced.error());
         });
     }
+    if (options_.fsync.mode == FsyncPolicy::Mode::always) {
+        durability_notifier_ = std::make_unique<DurabilityNotifier>(
+            group_commit_, [this](const common::Error &error) { mark_broken(error); });
+    }
 }
 
 AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
+{
+    uint64_t end_offset = 0;
+    const AppendStatus status = write_records(records, end_offset);
+    if (status != AppendStatus::appended || options_.fsync.mode != FsyncPolicy::Mode::always) return status;
+    if (auto durable = group_commit_.wait_durable(end_offset); !durable) {
+        // The records are in the file and may be delivered; the client is told to
+        // retry, which at worst duplicates them (at-least-once).
+        mark_broken(durable.error());
+        return AppendStatus::full;
+    }
+    return AppendStatus::appended;
+}
+
+void DiskQueue::append_async(std::vector<RecordPtr> records, AppendDone done)
+{
+    uint64_t end_offset = 0;
+    const AppendStatus status = write_records(records, end_offset);
+    if (status != AppendStatus::appended || durability_notifier_ == nullptr) {
+        done(status);
+        return;
+    }
+    durability_notifier_->notify_when_durable(end_offset, std::move(done));
+}
+
+AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t &end_offset)
 {
     // Framing and CRCs outside the lock: only the offsets are stamped under it.
     std::string frames;
@@ -125,7 +155,6 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
     }
     const uint64_t count = records.size();
 
-    uint64_t end_offset = 0;
     bool wake = false;
     std::vector<std::filesystem::path> removed;  // consumed segments, deleted once the lock is released
     const RemoveOnExit remove_consumed{removed};
@@ -203,14 +232,6 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
     // A busy worker reads again without waiting; waking it on every append would cost
     // a futex call per request for nothing.
     if (wake) readable_.notify_all();
-    if (options_.fsync.mode == FsyncPolicy::Mode::always) {
-        if (auto durable = group_commit_.wait_durable(end_offset); !durable) {
-            // The records are in the file and may be delivered; the client is told to
-            // retry, which at worst duplicates them (at-least-once).
-            mark_broken(durable.error());
-            return AppendStatus::full;
-        }
-    }
     return AppendStatus::appended;
 }
 
@@ -321,7 +342,7 @@ std::vector<ReadSpan> DiskQueue::plan_read(const Cursor &cursor, uint64_t start)
     if (it != segments_.begin()) --it;
     std::vector<ReadSpan> spans;
     for (; it != segments_.end(); ++it) {
-        ReadSpan span{it->file, it->first_offset, 0, it->readable_end};
+        ReadSpan span{it->file, it->first_offset, 0, it->readable_end, it->verify_reads};
         if (spans.empty()) {
             span.begin = it->index.position_for(start);
             if (cursor.hint.segment_first == it->first_offset && cursor.hint.offset <= start) {

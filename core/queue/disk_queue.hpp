@@ -18,6 +18,7 @@
 #include "queue/cursor_store.hpp"
 #include "queue/event_queue.hpp"
 #include "queue/fsync_policy.hpp"
+#include "queue/durability_notifier.hpp"
 #include "queue/group_commit.hpp"
 #include "queue/periodic_task.hpp"
 #include "queue/queue_directory.hpp"
@@ -86,6 +87,11 @@ public:
     /// no longer be promised), with one error log line.
     AppendStatus append(std::vector<RecordPtr> records) override;
 
+    /// As append(), but under FsyncPolicy::always `done` is called from the
+    /// durability thread once the fdatasync covering these records is over, so HTTP
+    /// threads never block on the disk and concurrent requests share syncs.
+    void append_async(std::vector<RecordPtr> records, AppendDone done) override;
+
     /// Loads `name`'s persisted position if there is one; otherwise starts at the end of
     /// the log (a new plugin does not get old events) and persists that at once, so a
     /// crash right after cannot make it skip what arrives meanwhile. Opening the same
@@ -124,6 +130,7 @@ private:
         uint64_t file_bytes = 0;    // its size on disk
         std::shared_ptr<SegmentFile> file;
         SegmentIndex index;
+        bool verify_reads = false;  // recovery skipped corruption in it
     };
 
     struct Cursor {
@@ -140,6 +147,9 @@ private:
     common::Result<void> recover();
     void start_background_threads();
 
+    // Writes the records (not yet durable); on success sets `end_offset` to one past
+    // the last of them.
+    AppendStatus write_records(std::vector<RecordPtr> &records, uint64_t &end_offset);
     // Starts a new active segment at next_offset_ and adds the segments that became
     // deletable to `removed`. Caller holds append_mutex_ (not mutex_).
     bool roll_segment(std::vector<std::filesystem::path> &removed);
@@ -184,6 +194,7 @@ private:
     std::mutex persist_mutex_;  // one cursor save at a time; taken before mutex_
     std::unique_ptr<PeriodicTask> cursor_flusher_;
     std::unique_ptr<PeriodicTask> interval_syncer_;
+    std::unique_ptr<DurabilityNotifier> durability_notifier_;  // FsyncPolicy::always only
 };
 
 }  // namespace productgraph::queue

@@ -1,11 +1,12 @@
 // The queue interface every dispatch worker reads from: an append-only log of
-// accepted events with one cursor per plugin. Implementations: memory_queue (now),
-// a file-backed one later, behind this same interface.
+// accepted events with one cursor per plugin. Implementations: memory_queue (fast,
+// lost on exit) and disk_queue (durable, the default), behind this same interface.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,8 +51,17 @@ class EventQueue {
 public:
     virtual ~EventQueue() = default;
 
-    /// Appends all of `records` or none of them. Thread-safe.
+    /// Appends all of `records` or none; returns once they are as durable as the
+    /// queue promises. Thread-safe.
     virtual AppendStatus append(std::vector<RecordPtr> records) = 0;
+
+    using AppendDone = std::function<void(AppendStatus)>;
+
+    /// The same append, but the caller need not wait for durability: `done` is called
+    /// exactly once with the outcome, possibly on another thread, once the records are
+    /// as durable as append() would have made them. HTTP threads use this so that many
+    /// requests share one fdatasync without blocking their connections.
+    virtual void append_async(std::vector<RecordPtr> records, AppendDone done) { done(append(std::move(records))); }
 
     /// Registers a consumer named `name` whose cursor starts at the current end.
     /// Call before serving; thread-safe.

@@ -34,7 +34,10 @@ struct SkippedRange {
 class FrameScanner {
 public:
     /// `buffer` is borrowed so a caller can reuse one allocation across scans.
-    FrameScanner(const SegmentFile &file, uint64_t begin, uint64_t end, uint64_t min_offset, std::vector<char> &buffer);
+    /// `verify_crc` false trusts each well-formed header's payload: for runtime reads
+    /// of frames that start-up recovery checked or this process wrote itself.
+    FrameScanner(const SegmentFile &file, uint64_t begin, uint64_t end, uint64_t min_offset, std::vector<char> &buffer,
+                 bool verify_crc = true);
 
     /// The next valid frame, or nullopt at the end of the range. Fails only on I/O errors.
     common::Result<std::optional<ScannedFrame>> next();
@@ -46,6 +49,7 @@ public:
     uint64_t position() const { return position_; }
 
 private:
+    bool verify_crc_ = true;
     // Makes [at, at + size) readable in the buffer and returns a pointer to it.
     common::Result<const char *> window(uint64_t at, size_t size);
     // The next position >= from where the magic starts, or end_.

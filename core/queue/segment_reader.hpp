@@ -17,6 +17,7 @@ struct ReadSpan {
     uint64_t first_offset = 0;  // the segment's first offset: no frame in it is lower
     uint64_t begin = 0;         // a frame start at or before the first wanted record
     uint64_t end = 0;           // just after the last complete frame
+    bool verify_crc = false;    // the segment had corruption at start-up: check every frame
 };
 
 /// Where a read stopped, so the next sequential read starts there instead of rescanning:

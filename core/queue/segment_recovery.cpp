@@ -39,6 +39,7 @@ common::Result<RecoveredSegment> recover_segment(const SegmentFile &file, uint64
             break;
         }
         if (!skipped.empty()) {
+            result.corrupted = true;
             common::log_warn("corrupted bytes in queue segment; skipped to the next record",
                              {{"file", file.path().string()},
                               {"position", skipped.begin},

@@ -16,6 +16,7 @@ struct RecoveredSegment {
     uint64_t file_bytes = 0;    // file size, after any truncation
     uint64_t records = 0;
     SegmentIndex index;
+    bool corrupted = false;  // bytes were skipped between valid frames: reads must check CRCs
 };
 
 /// Scans every frame of `file`; records must have offsets >= `min_offset`. A range of

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace productgraph::testing {
@@ -27,6 +28,12 @@ std::optional<int> decode_status(int status)
 DaemonProcess::DaemonProcess(std::map<std::string, std::string> env)
 {
     env.try_emplace("PORT", "0");
+    if (!env.contains("PRODUCTGRAPH_QUEUE_DIR")) {
+        std::string pattern = "/tmp/pg-queue-XXXXXX";
+        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        scratch_queue_dir_ = pattern;
+        env["PRODUCTGRAPH_QUEUE_DIR"] = scratch_queue_dir_;
+    }
     std::vector<std::string> entries;
     for (const auto &[name, value] : env) entries.push_back(name + "=" + value);
     // ASan and UBSan settings must reach the daemon in sanitizer builds.
@@ -66,6 +73,10 @@ DaemonProcess::~DaemonProcess()
         waitpid(pid_, &status, 0);
     }
     if (reader_.joinable()) reader_.join();
+    if (!scratch_queue_dir_.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove_all(scratch_queue_dir_, ignored);
+    }
 }
 
 void DaemonProcess::read_stderr(int fd)

@@ -18,7 +18,9 @@ namespace productgraph::testing {
 
 class DaemonProcess {
 public:
-    /// Starts productgraphd with exactly `env` (plus PORT=0 unless given). Does not wait.
+    /// Starts productgraphd with exactly `env` (plus PORT=0 and a fresh temporary
+    /// PRODUCTGRAPH_QUEUE_DIR unless given, so parallel tests never share a queue).
+    /// Does not wait.
     explicit DaemonProcess(std::map<std::string, std::string> env);
     ~DaemonProcess();  // SIGKILLs a daemon still running
     DaemonProcess(const DaemonProcess &) = delete;
@@ -43,6 +45,7 @@ public:
 private:
     void read_stderr(int fd);
 
+    std::string scratch_queue_dir_;  // removed with the process object
     pid_t pid_ = -1;
     int port_ = 0;
     std::optional<int> exit_code_;

@@ -199,6 +199,7 @@ TEST_CASE("a full queue answers 503 with Retry-After and accepts again once ther
     plugins.add_plugin("memory").add_test_plugin("flaky");
     // flaky keeps failing, so its cursor holds everything: the queue fills up.
     auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "1000000"},
+                                         {"PRODUCTGRAPH_QUEUE", "memory"},
                                          {"PRODUCTGRAPH_QUEUE_MAX_EVENTS", "10"},
                                          {"PRODUCTGRAPH_RETRY_INITIAL_MS", "50"},
                                          {"PRODUCTGRAPH_RETRY_MAX_MS", "50"},

@@ -89,3 +89,41 @@ TEST_CASE("records in older segments are synced before a new segment starts")
     for (int i = 0; i < 4; ++i) queue->append(records(1, 100));
     CHECK(queue->sync_count() == 3);  // one per roll-over
 }
+
+TEST_CASE("async appends under always are answered once each after a shared fdatasync")
+{
+    TempDir dir;
+    auto queue = open_queue(options_in(dir.path()));
+    const CursorId cursor = queue->open_cursor("a");
+    constexpr int appends = 500;
+    std::atomic<int> appended{0};
+    std::atomic<int> answers{0};
+    std::atomic<uint64_t> syncs_seen_before_answer{0};
+    for (int i = 0; i < appends; ++i) {
+        queue->append_async(records(1, 50, "a" + std::to_string(i) + "-"), [&](AppendStatus status) {
+            if (status == AppendStatus::appended) ++appended;
+            if (queue->sync_count() > 0) ++syncs_seen_before_answer;  // answered only after a sync
+            ++answers;
+        });
+    }
+    REQUIRE(eventually([&] { return answers.load() == appends; }));
+    CHECK(appended.load() == appends);
+    CHECK(syncs_seen_before_answer.load() == uint64_t(appends));
+    MESSAGE("fdatasync calls for " << appends << " async appends: " << queue->sync_count());
+    CHECK(queue->sync_count() < uint64_t(appends));
+    CHECK(read_all(*queue, cursor).size() == size_t(appends));
+}
+
+TEST_CASE("closing the queue still answers pending async appends")
+{
+    TempDir dir;
+    std::atomic<int> answers{0};
+    {
+        auto queue = open_queue(options_in(dir.path()));
+        queue->open_cursor("a");
+        for (int i = 0; i < 50; ++i) {
+            queue->append_async(records(1), [&](AppendStatus) { ++answers; });
+        }
+    }
+    CHECK(answers.load() == 50);
+}

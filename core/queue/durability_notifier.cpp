@@ -1,0 +1,55 @@
+// The notifier's loop: take every waiter that arrived during the last sync, sync up to
+// the furthest of them, answer them all. Under load each sync covers many requests.
+#include "queue/durability_notifier.hpp"
+
+#include <algorithm>
+
+namespace productgraph::queue {
+
+DurabilityNotifier::DurabilityNotifier(GroupCommit &group_commit,
+                                       std::function<void(const common::Error &)> on_failure)
+    : group_commit_(group_commit), on_failure_(std::move(on_failure)), thread_([this] { run(); })
+{
+}
+
+DurabilityNotifier::~DurabilityNotifier()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    pending_.notify_all();
+    thread_.join();
+}
+
+void DurabilityNotifier::notify_when_durable(uint64_t position, EventQueue::AppendDone done)
+{
+    {
+        std::lock_guard lock(mutex_);
+        waiters_.push_back(Waiter{position, std::move(done)});
+    }
+    pending_.notify_one();
+}
+
+void DurabilityNotifier::run()
+{
+    while (true) {
+        std::vector<Waiter> batch;
+        {
+            std::unique_lock lock(mutex_);
+            pending_.wait(lock, [this] { return stopping_ || !waiters_.empty(); });
+            if (waiters_.empty()) return;  // stopping, and nobody left to answer
+            batch.swap(waiters_);
+        }
+        uint64_t furthest = 0;
+        for (const Waiter &waiter : batch) furthest = std::max(furthest, waiter.position);
+        const auto durable = group_commit_.wait_durable(furthest);
+        // The records are in the file either way; after a failed sync the client is
+        // told to retry, which at worst duplicates them (at-least-once).
+        if (!durable) on_failure_(durable.error());
+        const AppendStatus status = durable ? AppendStatus::appended : AppendStatus::full;
+        for (Waiter &waiter : batch) waiter.done(status);
+    }
+}
+
+}  // namespace productgraph::queue

@@ -1,0 +1,45 @@
+// Tells asynchronous appenders when their records are durable: one thread syncs for
+// all of them, so a burst of requests shares one fdatasync.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "queue/event_queue.hpp"
+#include "queue/group_commit.hpp"
+
+namespace productgraph::queue {
+
+class DurabilityNotifier {
+public:
+    /// `on_failure` is called (once per failed sync) before the waiters hear `full`.
+    DurabilityNotifier(GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure);
+    /// Syncs and answers every waiter still pending, then stops.
+    ~DurabilityNotifier();
+    DurabilityNotifier(const DurabilityNotifier &) = delete;
+    DurabilityNotifier &operator=(const DurabilityNotifier &) = delete;
+
+    /// Calls `done` once everything before `position` is durable.
+    void notify_when_durable(uint64_t position, EventQueue::AppendDone done);
+
+private:
+    struct Waiter {
+        uint64_t position;
+        EventQueue::AppendDone done;
+    };
+    void run();
+
+    GroupCommit &group_commit_;
+    std::function<void(const common::Error &)> on_failure_;
+    std::mutex mutex_;
+    std::condition_variable pending_;
+    std::vector<Waiter> waiters_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace productgraph::queue
