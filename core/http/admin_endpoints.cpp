@@ -57,7 +57,8 @@ void handle_ready(ApiContext &context, Http::ResponseWriter &response)
     std::string reason;
     if (!context.accepting.load()) {
         reason = "shutting down";
-    } else if (stats.depth_events >= stats.capacity_events || stats.depth_bytes >= stats.capacity_bytes) {
+    } else if (stats.refusing || stats.depth_events >= stats.capacity_events ||
+               stats.depth_bytes >= stats.capacity_bytes) {
         reason = "queue is full";
     }
     if (!reason.empty()) {

@@ -178,6 +178,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             }
             if (broken_ || !has_room(frames.size())) {
                 refused_full_total_ += count;
+            refusing_ = true;
                 return AppendStatus::full;
             }
             const bool roll =
@@ -188,6 +189,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
                 lock.lock();
                 if (!rolled || broken_) {
                     refused_full_total_ += count;
+            refusing_ = true;
                     return AppendStatus::full;
                 }
             }
@@ -201,6 +203,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             auto undone = file->truncate(at);
             std::lock_guard lock(mutex_);
             refused_full_total_ += count;
+            refusing_ = true;
             if (!undone) {
                 broken_ = true;
                 common::log_error("queue write failed and could not be undone; refusing appends until restart",
@@ -224,6 +227,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             active.end_offset = next_offset_;
             disk_bytes_ += frames.size();
             appended_total_ += count;
+            refusing_ = false;
             end_offset = next_offset_;
             wake = waiting_readers_ > 0;
         }
@@ -362,7 +366,7 @@ QueueStats DiskQueue::stats() const
         if (cursor.active) depth_events = std::max(depth_events, next_offset_ - cursor.position);
     }
     return QueueStats{depth_events,       disk_bytes_,     std::numeric_limits<uint64_t>::max(),
-                      options_.max_bytes, appended_total_, refused_full_total_};
+                      options_.max_bytes, appended_total_, refused_full_total_, refusing_};
 }
 
 void DiskQueue::close()

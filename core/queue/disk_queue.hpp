@@ -181,6 +181,7 @@ private:
     uint64_t disk_bytes_ = 0;
     uint64_t appended_total_ = 0;
     uint64_t refused_full_total_ = 0;
+    bool refusing_ = false;  // see QueueStats::refusing
     std::vector<Cursor> cursors_;  // indexed by CursorId
     std::map<std::string, CursorId, std::less<>> cursor_ids_;
     std::map<std::string, uint64_t> persisted_at_open_;  // every cursor file found by recover()

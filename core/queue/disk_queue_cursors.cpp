@@ -130,6 +130,7 @@ std::vector<std::filesystem::path> DiskQueue::reclaim()
         removed.push_back(segments_.front().file->path());
         disk_bytes_ -= segments_.front().file_bytes;
         segments_.pop_front();
+        refusing_ = false;  // room again
     }
     return removed;
 }

@@ -45,6 +45,7 @@ struct QueueStats {
     uint64_t capacity_bytes = 0;
     uint64_t appended_total = 0;   // records ever appended
     uint64_t refused_full_total = 0;  // records refused because the log was full
+    bool refusing = false;  // the latest append was refused for space and nothing was freed since
 };
 
 class EventQueue {

@@ -21,11 +21,13 @@ AppendStatus MemoryQueue::append(std::vector<RecordPtr> records)
         if (closed_) return AppendStatus::closed;
         if (records_.size() + records.size() > max_events_ || held_bytes_ + bytes > max_bytes_) {
             refused_full_total_ += records.size();
+            refusing_ = true;
             return AppendStatus::full;
         }
         for (RecordPtr &record : records) records_.push_back(std::move(record));
         held_bytes_ += bytes;
         appended_total_ += records.size();
+        refusing_ = false;
         reclaim();  // with no active cursor nothing will ever read these
         wake = waiting_readers_ > 0;
     }
@@ -97,8 +99,8 @@ uint64_t MemoryQueue::lag(CursorId cursor) const
 QueueStats MemoryQueue::stats() const
 {
     std::lock_guard lock(mutex_);
-    return QueueStats{records_.size(), held_bytes_, max_events_, max_bytes_, appended_total_,
-                      refused_full_total_};
+    return QueueStats{records_.size(), held_bytes_,        max_events_, max_bytes_,
+                      appended_total_, refused_full_total_, refusing_};
 }
 
 void MemoryQueue::close()
@@ -120,6 +122,7 @@ void MemoryQueue::reclaim()
         held_bytes_ -= records_.front()->byte_size();
         records_.pop_front();
         ++head_offset_;
+        refusing_ = false;  // room again
     }
 }
 

@@ -44,6 +44,7 @@ private:
     uint64_t held_bytes_ = 0;
     uint64_t appended_total_ = 0;
     uint64_t refused_full_total_ = 0;
+    bool refusing_ = false;
     std::vector<Cursor> cursors_;  // indexed by CursorId
     size_t waiting_readers_ = 0;   // appends wake readers only when someone waits
     bool closed_ = false;

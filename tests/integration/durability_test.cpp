@@ -173,3 +173,25 @@ TEST_CASE("the durable queue resumes undelivered events after a clean restart")
         return http_get(up->base_url() + "/v1/plugins/flaky/events").json()["delivered"].Size() == 5;
     }));
 }
+
+TEST_CASE("a full durable queue answers 503 with Retry-After and counts what it refused")
+{
+    PluginDirectory plugins;
+    plugins.add_test_plugin("flaky");  // never delivers, so nothing is ever reclaimed
+    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "1000000"},
+                                         {"PRODUCTGRAPH_QUEUE_MAX_BYTES", "20000"},
+                                         {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "0"}});
+    HttpResponse refused;
+    for (int i = 0; i < 200 && refused.status != 503; ++i) {
+        const HttpResponse answer =
+            http_post(daemon->base_url() + "/v1/events", numbered_batch("fill" + std::to_string(i) + "-", 10));
+        if (answer.status == 503) refused = answer;
+        else REQUIRE(answer.status == 202);
+    }
+    REQUIRE(refused.status == 503);
+    CHECK(refused.header("retry-after") == "1");
+    CHECK(std::string(refused.json()["error"].GetString()).find("queue is full") != std::string::npos);
+    CHECK(http_get(daemon->base_url() + "/ready").status == 503);
+    CHECK(http_get(daemon->base_url() + "/v1/plugins").json()["queue"]["refused_full_total"].GetInt() >= 10);
+    CHECK(daemon->wait_for_log("queue full").has_value());
+}
