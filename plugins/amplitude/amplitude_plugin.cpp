@@ -7,7 +7,6 @@
 #include <productgraph/publisher.h>
 #include <productgraph/publisher.hpp>
 
-#include <cstdio>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -148,16 +147,5 @@ constexpr pgraph_publisher_descriptor descriptor{
 extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(
     const pgraph_negotiation *negotiation)
 {
-    if (negotiation == nullptr) return nullptr;
-    if (!PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, host_abi_major) ||
-        negotiation->host_abi_major != PGRAPH_ABI_MAJOR) {
-        if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, error_capacity) &&
-            negotiation->error != nullptr && negotiation->error_capacity > 0) {
-            std::snprintf(negotiation->error, negotiation->error_capacity,
-                          "amplitude plugin speaks ABI major %d, the host speaks %u", PGRAPH_ABI_MAJOR,
-                          static_cast<unsigned>(negotiation->host_abi_major));
-        }
-        return nullptr;
-    }
-    return &productgraph::amplitude::descriptor;
+    return pgraph::negotiate(productgraph::amplitude::descriptor, negotiation);
 }

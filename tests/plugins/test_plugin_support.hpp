@@ -252,19 +252,6 @@ constexpr pgraph_publisher_descriptor make_descriptor(const char *name,
     };
 }
 
-/// What every entry point does: refuse another ABI major, else hand out the descriptor.
-inline const pgraph_publisher_descriptor *negotiate(const pgraph_publisher_descriptor &descriptor,
-                                                    const pgraph_negotiation *negotiation) noexcept
-{
-    if (negotiation == nullptr) return nullptr;
-    if (negotiation->host_abi_major != PGRAPH_ABI_MAJOR) {
-        pgraph::copy_text(negotiation->error, negotiation->error_capacity,
-                          "test plugin speaks ABI major 1 only");
-        return nullptr;
-    }
-    return &descriptor;
-}
-
 }  // namespace productgraph::test_plugins
 
 /// Defines the exported entry point of a test plugin around its descriptor.
@@ -272,7 +259,7 @@ inline const pgraph_publisher_descriptor *negotiate(const pgraph_publisher_descr
     extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1( \
         const pgraph_negotiation *negotiation)                                         \
     {                                                                                  \
-        return ::productgraph::test_plugins::negotiate(descriptor, negotiation);       \
+        return ::pgraph::negotiate(descriptor, negotiation);                           \
     }
 
 #endif  // PRODUCTGRAPH_TESTS_PLUGINS_TEST_PLUGIN_SUPPORT_HPP

@@ -5,6 +5,7 @@
 
 #include <productgraph/publisher.h>
 
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -80,6 +81,24 @@ pgraph_status guard(pgraph_status on_exception, char *message, size_t capacity, 
         copy_text(message, capacity, "unknown exception in plugin");
     }
     return on_exception;
+}
+
+/// The body of every pgraph_publisher_entry_v1: hands out `descriptor` to a host of
+/// the same ABI major, or refuses with a reason naming both majors.
+inline const pgraph_publisher_descriptor *negotiate(const pgraph_publisher_descriptor &descriptor,
+                                                    const pgraph_negotiation *negotiation) noexcept
+{
+    if (negotiation == nullptr) return nullptr;
+    if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, host_abi_major) &&
+        negotiation->host_abi_major == PGRAPH_ABI_MAJOR) {
+        return &descriptor;
+    }
+    if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, error_capacity) && negotiation->error != nullptr &&
+        negotiation->error_capacity > 0) {
+        std::snprintf(negotiation->error, negotiation->error_capacity, "%s plugin speaks ABI major %d, the host speaks %u",
+                      descriptor.name, PGRAPH_ABI_MAJOR, static_cast<unsigned>(negotiation->host_abi_major));
+    }
+    return nullptr;
 }
 
 /// Marks the per-event result `i` with a status and a reason.
