@@ -5,6 +5,7 @@
 #include <cassert>
 #include <limits>
 #include <system_error>
+#include <thread>
 
 #include "common/log.hpp"
 #include "queue/frame_format.hpp"
@@ -130,6 +131,11 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
 
 void DiskQueue::append_async(std::vector<RecordPtr> records, AppendDone done)
 {
+    ++async_appends_in_flight_;
+    struct Leaving {
+        std::atomic<int> &count;
+        ~Leaving() { --count; }
+    } leaving{async_appends_in_flight_};
     uint64_t end_offset = 0;
     const AppendStatus status = write_records(records, end_offset);
     if (status != AppendStatus::appended || durability_notifier_ == nullptr) {
@@ -377,6 +383,10 @@ void DiskQueue::close()
         closed_ = true;
     }
     readable_.notify_all();
+    // Answer every asynchronous append before returning: the caller tears down the
+    // HTTP server next, and an answer must not outlive its connection.
+    while (async_appends_in_flight_.load() > 0) std::this_thread::yield();
+    if (durability_notifier_ != nullptr) durability_notifier_->drain();
     persist_cursors();
     if (options_.fsync.mode == FsyncPolicy::Mode::interval) {
         if (auto synced = group_commit_.sync_written(); !synced) mark_broken(synced.error());

@@ -196,6 +196,7 @@ private:
     std::unique_ptr<PeriodicTask> cursor_flusher_;
     std::unique_ptr<PeriodicTask> interval_syncer_;
     std::unique_ptr<DurabilityNotifier> durability_notifier_;  // FsyncPolicy::always only
+    std::atomic<int> async_appends_in_flight_{0};  // between write and handing `done` over
 };
 
 }  // namespace productgraph::queue

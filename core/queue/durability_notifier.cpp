@@ -31,6 +31,12 @@ void DurabilityNotifier::notify_when_durable(uint64_t position, EventQueue::Appe
     pending_.notify_one();
 }
 
+void DurabilityNotifier::drain()
+{
+    std::unique_lock lock(mutex_);
+    answered_.wait(lock, [this] { return waiters_.empty() && !answering_; });
+}
+
 void DurabilityNotifier::run()
 {
     while (true) {
@@ -40,6 +46,7 @@ void DurabilityNotifier::run()
             pending_.wait(lock, [this] { return stopping_ || !waiters_.empty(); });
             if (waiters_.empty()) return;  // stopping, and nobody left to answer
             batch.swap(waiters_);
+            answering_ = true;
         }
         uint64_t furthest = 0;
         for (const Waiter &waiter : batch) furthest = std::max(furthest, waiter.position);
@@ -49,6 +56,11 @@ void DurabilityNotifier::run()
         if (!durable) on_failure_(durable.error());
         const AppendStatus status = durable ? AppendStatus::appended : AppendStatus::full;
         for (Waiter &waiter : batch) waiter.done(status);
+        {
+            std::lock_guard lock(mutex_);
+            answering_ = false;
+        }
+        answered_.notify_all();
     }
 }
 

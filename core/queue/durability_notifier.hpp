@@ -26,6 +26,11 @@ public:
     /// Calls `done` once everything before `position` is durable.
     void notify_when_durable(uint64_t position, EventQueue::AppendDone done);
 
+    /// Returns once every waiter registered so far has been answered. The daemon
+    /// calls it (through close()) before the HTTP server goes, so that no answer is
+    /// sent on a connection that no longer exists.
+    void drain();
+
 private:
     struct Waiter {
         uint64_t position;
@@ -37,7 +42,9 @@ private:
     std::function<void(const common::Error &)> on_failure_;
     std::mutex mutex_;
     std::condition_variable pending_;
+    std::condition_variable answered_;
     std::vector<Waiter> waiters_;
+    bool answering_ = false;  // a batch taken from waiters_ is being synced and answered
     bool stopping_ = false;
     std::thread thread_;
 };

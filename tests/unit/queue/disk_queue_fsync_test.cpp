@@ -127,3 +127,20 @@ TEST_CASE("closing the queue still answers pending async appends")
     }
     CHECK(answers.load() == 50);
 }
+
+TEST_CASE("close returns only after every async append has been answered")
+{
+    TempDir dir;
+    auto queue = open_queue(options_in(dir.path()));
+    queue->open_cursor("a");
+    std::atomic<int> answers{0};
+    std::vector<std::thread> appenders;
+    for (int t = 0; t < 4; ++t) {
+        appenders.emplace_back([&] {
+            for (int i = 0; i < 50; ++i) queue->append_async(records(1), [&](AppendStatus) { ++answers; });
+        });
+    }
+    for (std::thread &appender : appenders) appender.join();
+    queue->close();
+    CHECK(answers.load() == 200);  // nothing is answered after close, when connections are gone
+}
