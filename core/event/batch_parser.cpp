@@ -1,13 +1,13 @@
 // Batch parsing: RapidJSON's iterative in-situ parser (no recursion on hostile
 // nesting, no copies of strings), one pass over each event's members against the
-// schema table, and one compact re-serialisation that becomes the canonical record.
+// schema table, and one compact re-serialisation (compact_json) that becomes the
+// canonical record.
 #include "event/batch_parser.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
+#include "event/compact_json.hpp"
 #include "event/event_schema.hpp"
 #include "event/timestamp.hpp"
 #include "event/utf8.hpp"
@@ -169,25 +169,24 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
 
     ParsedBatch batch;
     batch.accepted.reserve(events.Size());
-    rapidjson::StringBuffer buffer;
+    thread_local std::string canonical;  // reused: its capacity settles at the largest event
     for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
         EventFields record;
         if (!validate_event(events[i], i, limits, record, batch.errors)) {
             ++batch.rejected;
             continue;
         }
-        buffer.Clear();
-        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-        events[i].Accept(writer);
-        if (buffer.GetSize() > limits.max_event_bytes) {
-            batch.errors.push_back(EventError{i, "event: " + std::to_string(buffer.GetSize()) +
+        canonical.clear();
+        append_compact_json(canonical, events[i]);
+        if (canonical.size() > limits.max_event_bytes) {
+            batch.errors.push_back(EventError{i, "event: " + std::to_string(canonical.size()) +
                                                      " bytes, larger than the " +
                                                      std::to_string(limits.max_event_bytes / 1024) +
                                                      " KB limit"});
             ++batch.rejected;
             continue;
         }
-        record.json = std::string_view(buffer.GetString(), buffer.GetSize());
+        record.json = canonical;
         record.client_ip = context.client_ip;
         record.user_agent = context.user_agent;
         record.received_ms = context.received_ms;
