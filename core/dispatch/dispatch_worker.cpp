@@ -106,7 +106,10 @@ void DispatchWorker::run()
         next_read_offset_ = batch.back().offset + 1;
         std::vector<Pending> round;
         round.reserve(batch.size());
-        for (queue::QueuedRecord &queued : batch) round.push_back(Pending{std::move(queued)});
+        for (queue::QueuedRecord &queued : batch) {
+            const int64_t accepted_ms = queued.record->received_ms();
+            round.push_back(Pending{std::move(queued), 1, 0, {}, false, accepted_ms});
+        }
         publish_round(std::move(round));
     }
     if (!stats_.failed()) {
@@ -124,6 +127,7 @@ std::vector<DispatchWorker::Pending> DispatchWorker::take_replayed()
         Pending pending;
         pending.queued.record = std::move(letter.record);
         pending.replayed = true;
+        pending.budget_start_ms = unix_now_ms();  // a replay gets a fresh retry budget
         round.push_back(std::move(pending));
     }
     return round;
@@ -240,7 +244,7 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
     // Events past the retry budget stop here: dead letters, not another retry.
     const int64_t oldest_allowed_ms = unix_now_ms() - duration_cast<milliseconds>(settings_.retry_max_age).count();
     std::erase_if(retry, [&](Pending &pending) {
-        if (pending.queued.record->received_ms() >= oldest_allowed_ms) return false;
+        if (pending.budget_start_ms >= oldest_allowed_ms) return false;
         stats_.expired++;
         bury(pending,
              "retry budget of " + std::to_string(settings_.retry_max_age.count()) + " s exhausted after " +

@@ -70,6 +70,7 @@ private:
         uint32_t failures = 0;  // RETRY answers so far, for the backoff
         Clock::time_point due{};
         bool replayed = false;  // from the dead letters, not the log: no cursor offset
+        int64_t budget_start_ms = 0;  // the retry budget counts from here: acceptance, or the replay
     };
 
     void run();
