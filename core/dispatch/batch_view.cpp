@@ -39,6 +39,7 @@ BatchView::BatchView(const std::vector<queue::QueuedRecord> &records, uint32_t a
     for (pgraph_event_result &r : results_) {
         r.struct_size = sizeof r;
         r.status = PGRAPH_EVENT_RETRY;
+        r.retry_after_ms = 0;
     }
     batch_.struct_size = sizeof batch_;
     batch_.attempt = attempt;

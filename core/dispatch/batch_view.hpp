@@ -22,6 +22,8 @@ public:
     pgraph_publish_result &result() { return result_; }
 
     pgraph_event_status event_status(size_t i) const { return results_[i].status; }
+    /// The plugin's own delay for event i (ABI 1.1), 0 when it gave none.
+    int64_t event_retry_after_ms(size_t i) const { return results_[i].retry_after_ms; }
     /// The plugin's reason for event i (NUL-terminated inside the buffer, so bounded).
     std::string_view event_reason(size_t i) const;
     /// The plugin's message for the whole batch.

@@ -225,6 +225,7 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
                                   {"reason", reason}});
                 bury(round[i], "rejected: " + reason, graves);
             } else {
+                round[i].own_retry_after_ms = view.event_retry_after_ms(i);
                 retry.push_back(std::move(round[i]));  // RETRY, or a status we do not know
             }
         }
@@ -259,8 +260,9 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
 
     if (!retry.empty()) {
         const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source_);
-        const milliseconds delay = settings_.retry.delay(failures + 1, view.result().retry_after_ms, unit);
-        const Clock::time_point due = Clock::now() + delay;
+        const int64_t batch_retry_after = view.result().retry_after_ms;
+        const milliseconds delay = settings_.retry.delay(failures + 1, batch_retry_after, unit);
+        const Clock::time_point now = Clock::now();
         stats_.retried += retry.size();
         common::log_info("plugin asked to retry", {{"plugin", plugin_.name()},
                                                    {"events", retry.size()},
@@ -270,7 +272,11 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
         for (Pending &pending : retry) {
             pending.attempt += 1;
             pending.failures += 1;
-            pending.due = due;
+            // An event's own delay (ABI 1.1) replaces the batch's Retry-After for it.
+            pending.due = now + (pending.own_retry_after_ms > 0
+                                     ? settings_.retry.delay(pending.failures, pending.own_retry_after_ms, unit)
+                                     : delay);
+            pending.own_retry_after_ms = 0;
             parked_.push_back(std::move(pending));
         }
     }

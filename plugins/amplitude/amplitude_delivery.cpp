@@ -155,6 +155,7 @@ private:
             case EventAction::throttle:
                 throttled_ = true;
                 mark(i, PGRAPH_EVENT_RETRY, verdict.reason);
+                report_.events[i].retry_after_ms = settings_.throttle_retry.count();
                 break;
             case EventAction::resend:
                 mark(i, PGRAPH_EVENT_RETRY, verdict.reason);

@@ -37,6 +37,7 @@ struct DeliverySettings {
 struct EventOutcome {
     pgraph_event_status status = PGRAPH_EVENT_RETRY;
     std::string reason;
+    std::int64_t retry_after_ms = 0;  // a throttled event's own delay (host ABI 1.1)
 };
 
 /// Everything publish reports back.

@@ -97,13 +97,19 @@ pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_
             self.log);
 
         // The host pre-fills RETRY; on PARTIAL every entry is read, so each is written.
+        // A 1.1 host takes the throttle delay per event, so only throttled events wait
+        // 30 s; a 1.0 host gets it for the whole result, as before.
+        bool delays_per_event = false;
         if (report.status == PGRAPH_PARTIAL) {
             for (std::size_t i = 0; i < report.events.size(); ++i) {
                 pgraph::set_event_result(result, i, report.events[i].status, report.events[i].reason);
+                if (report.events[i].retry_after_ms > 0) {
+                    delays_per_event = pgraph::set_event_retry_after(result, i, report.events[i].retry_after_ms);
+                }
             }
         }
         if (PGRAPH_HAS_FIELD(result, pgraph_publish_result, retry_after_ms)) {
-            result->retry_after_ms = report.retry_after_ms;
+            result->retry_after_ms = delays_per_event ? 0 : report.retry_after_ms;
         }
         if (PGRAPH_HAS_FIELD(result, pgraph_publish_result, http_status)) result->http_status = report.http_status;
         pgraph::copy_text(result->message, result->message_capacity, report.message);

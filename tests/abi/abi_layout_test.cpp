@@ -145,9 +145,11 @@ TEST_CASE("v1 struct sizes and field offsets never change on LP64")
     PG_ASSERT_OFFSET(pgraph_batch, event_size, 24);
     PG_ASSERT_OFFSET(pgraph_batch, deadline_unix_ms, 32);
 
-    static_assert(sizeof(pgraph_event_result) == 136);
+    // 1.0 ended after reason (136 bytes); 1.1 appended retry_after_ms, moving nothing.
+    static_assert(sizeof(pgraph_event_result) == 144);
     PG_ASSERT_OFFSET(pgraph_event_result, status, 4);
     PG_ASSERT_OFFSET(pgraph_event_result, reason, 8);
+    PG_ASSERT_OFFSET(pgraph_event_result, retry_after_ms, 136);
 
     static_assert(sizeof(pgraph_publish_result) == 48);
     PG_ASSERT_OFFSET(pgraph_publish_result, event_result_size, 4);
@@ -220,6 +222,35 @@ TEST_CASE("batch events are addressed by the host's stride")
         CHECK(pgraph_batch_event(&batch, i) == &events[i].v1);
         CHECK(pgraph::view(pgraph_batch_event(&batch, i)->event_id) == ids[i]);
     }
+}
+
+TEST_CASE("a per-event retry delay is written only when the host's results have room for it")
+{
+    struct V10Result {  // what a 1.0 host allocates: the element ends after reason
+        std::uint32_t struct_size;
+        pgraph_event_status status;
+        char reason[PGRAPH_REASON_CAPACITY];
+    };
+    static_assert(sizeof(V10Result) == 136);
+    struct OldHostMemory {  // two 1.0 elements, then a word that must stay untouched
+        V10Result results[2];
+        std::uint64_t after;
+    } old_host = {};
+    old_host.after = 0x5A5A5A5A5A5A5A5Aull;
+    pgraph_publish_result result{};
+    result.struct_size = sizeof result;
+    result.events = reinterpret_cast<pgraph_event_result *>(&old_host.results[0]);
+    result.event_result_size = sizeof(V10Result);  // the 1.0 stride
+    CHECK_FALSE(PGRAPH_EVENT_RESULT_HAS_RETRY_AFTER(&result));
+    CHECK_FALSE(pgraph::set_event_retry_after(&result, 1, 30'000));
+    CHECK(old_host.after == 0x5A5A5A5A5A5A5A5Aull);
+
+    pgraph_event_result current[2] = {};
+    result.events = current;
+    result.event_result_size = sizeof(pgraph_event_result);
+    CHECK(pgraph::set_event_retry_after(&result, 1, 30'000));
+    CHECK(current[1].retry_after_ms == 30'000);
+    CHECK(current[0].retry_after_ms == 0);
 }
 
 TEST_CASE("event results are addressed by the host's stride")

@@ -91,6 +91,24 @@ TEST_CASE("events waiting for a retry never hold up newer events")
     CHECK(plugin_status(*daemon, "flaky")["queue_lag"].GetInt() == 0);
 }
 
+TEST_CASE("a retry delay a plugin sets for one event does not hold up the others")
+{
+    PluginDirectory plugins;
+    plugins.add_test_plugin("picky");
+    auto daemon = start_daemon(plugins, {{"PRODUCTGRAPH_RETRY_INITIAL_MS", "20"}});
+    const auto started = std::chrono::steady_clock::now();
+    REQUIRE(http_post(daemon->base_url() + "/v1/events",
+                      batch_of({minimal_event("slow0"), minimal_event("again0"), minimal_event("now0")}))
+                .status == 202);
+    // "again0" waits the host's 20 ms backoff; "slow0" its own 1 s.
+    REQUIRE(eventually([&] { return delivered_ids(*daemon, "picky").size() >= 2; }));
+    CHECK(delivered_ids(*daemon, "picky") == std::vector<std::string>{"now0", "again0"});
+    CHECK(std::chrono::steady_clock::now() - started < 900ms);
+    REQUIRE(eventually([&] { return delivered_ids(*daemon, "picky").size() == 3; }));
+    CHECK(std::chrono::steady_clock::now() - started >= 1000ms);
+    CHECK(delivered_ids(*daemon, "picky").back() == "slow0");
+}
+
 TEST_CASE("events a plugin rejects are dropped with a log line and counted while the rest are delivered")
 {
     PluginDirectory plugins;

@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define PGRAPH_ABI_MAJOR 1
-#define PGRAPH_ABI_MINOR 0
+#define PGRAPH_ABI_MINOR 1
 
 /* The name the host looks up; carries the major version on purpose. */
 #define PGRAPH_PUBLISHER_ENTRY_SYMBOL "pgraph_publisher_entry_v1"
@@ -183,12 +183,17 @@ static inline const pgraph_event *pgraph_batch_event(const pgraph_batch *batch, 
 #define PGRAPH_REASON_CAPACITY 128
 
 /* Host-allocated, plugin-written. The host pre-fills status with
- * PGRAPH_EVENT_RETRY and an empty reason, so an event the plugin forgets to
- * mark is re-sent, never lost. */
+ * PGRAPH_EVENT_RETRY, an empty reason and no delay, so an event the plugin forgets
+ * to mark is re-sent, never lost. */
 typedef struct pgraph_event_result {
     uint32_t struct_size;
     pgraph_event_status status;
     char reason[PGRAPH_REASON_CAPACITY]; /* NUL-terminated, e.g. "invalid user_id" */
+    /* Since 1.1. With PGRAPH_EVENT_RETRY: the earliest retry of this event in ms,
+     * overriding the batch's retry_after_ms (one throttled user waits, the rest do
+     * not). Write it only when PGRAPH_EVENT_RESULT_HAS_RETRY_AFTER(result): a 1.0
+     * host's elements end before it. */
+    int64_t retry_after_ms;
 } pgraph_event_result;
 
 /* Host-allocated, plugin-written; what publish says beyond its status. */
@@ -202,6 +207,11 @@ typedef struct pgraph_publish_result {
     char *message;               /* host buffer for a NUL-terminated summary/reason */
     size_t message_capacity;
 } pgraph_publish_result;
+
+/* True when the host's per-event results carry retry_after_ms (host minor >= 1). */
+#define PGRAPH_EVENT_RESULT_HAS_RETRY_AFTER(result)                                   \
+    ((result)->event_result_size >=                                                   \
+     offsetof(pgraph_event_result, retry_after_ms) + sizeof(int64_t))
 
 /* The i-th per-event result, honouring the host's element size. */
 static inline pgraph_event_result *pgraph_event_result_at(pgraph_publish_result *result, size_t i)

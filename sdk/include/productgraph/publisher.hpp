@@ -101,6 +101,16 @@ inline const pgraph_publisher_descriptor *negotiate(const pgraph_publisher_descr
     return nullptr;
 }
 
+/// Asks the host to retry event `i` no sooner than `milliseconds` from now (ABI 1.1).
+/// Returns false, writing nothing, when the host is 1.0 and has no such field: use
+/// the batch's retry_after_ms then.
+inline bool set_event_retry_after(pgraph_publish_result *result, size_t i, int64_t milliseconds) noexcept
+{
+    if (!PGRAPH_EVENT_RESULT_HAS_RETRY_AFTER(result)) return false;
+    pgraph_event_result_at(result, i)->retry_after_ms = milliseconds;
+    return true;
+}
+
 /// Marks the per-event result `i` with a status and a reason.
 inline void set_event_result(pgraph_publish_result *result, size_t i, pgraph_event_status status,
                              std::string_view reason = {}) noexcept
