@@ -41,7 +41,7 @@ TEST_CASE("files that are not usable plugins are skipped with a reason and the r
     CHECK(logs.find("no pgraph_publisher_entry_v1 symbol") != std::string::npos);
     CHECK(logs.find("plugin speaks ABI major 2, this host speaks 1") != std::string::npos);
     CHECK(logs.find("simulated connection failure") != std::string::npos);
-    CHECK(logs.find(R"("file":"memory.so","name":"memory","version":"1.0.0","abi":"1.0","state":"enabled")") !=
+    CHECK(logs.find(R"("file":"memory.so","name":"memory","version":"1.0.0","abi":"1.1","state":"enabled")") !=
           std::string::npos);
     CHECK(logs.find("README.txt") == std::string::npos);
 

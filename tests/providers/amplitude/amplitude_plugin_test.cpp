@@ -42,6 +42,7 @@ struct Outcome {
     pgraph_status status = -1;
     std::vector<pgraph_event_status> events;
     std::vector<std::string> reasons;
+    std::vector<std::int64_t> event_retry_after_ms;  // per event (host ABI 1.1)
     std::int64_t retry_after_ms = 0;
     std::int32_t http_status = 0;
     std::string message;
@@ -120,6 +121,7 @@ public:
         for (const GrownResult &r : results) {
             outcome.events.push_back(r.result.status);
             outcome.reasons.emplace_back(r.result.reason);
+            outcome.event_retry_after_ms.push_back(r.result.retry_after_ms);
         }
         outcome.retry_after_ms = result.retry_after_ms;
         outcome.http_status = result.http_status;
@@ -277,7 +279,9 @@ TEST_CASE("a 429 delivers the unthrottled events in the same publish and throttl
     const Outcome outcome = instance.publish(numbered_events("t", 3));
     CHECK(outcome.status == PGRAPH_PARTIAL);
     CHECK(outcome.events == std::vector<pgraph_event_status>{PGRAPH_EVENT_OK, PGRAPH_EVENT_RETRY, PGRAPH_EVENT_OK});
-    CHECK(outcome.retry_after_ms == 1500);
+    // A 1.1 host gets the throttle delay on the throttled event only.
+    CHECK(outcome.event_retry_after_ms[1] == 1500);
+    CHECK(outcome.retry_after_ms == 0);
     CHECK(mock.accepted_ids() == std::vector<std::string>{"t0", "t2"});
 }
 
