@@ -44,19 +44,21 @@ std::vector<Sample> make_events(std::size_t count)
         if (!s.name.empty()) s.json += R"(,"event.name":")" + s.name + '"';
         if (!s.user_id.empty()) s.json += R"(,"user.id":")" + s.user_id + '"';
         if (!s.device_id.empty()) s.json += R"(,"device.id":")" + s.device_id + '"';
-        s.json += R"(,"page.path":"/signup","page.title":"Create your account","page.url":"https://app.example.com/signup?ref=nav")"
-                  R"(,"ui.component.name":"SignupButton","ui.component.path":"App/Signup/Form/SignupButton","ui.action":"click")"
-                  R"(,"ui.viewport":"1440x900","ui.scroll.position":0.42,"event.sequence":)" +
-                  std::to_string(i) +
-                  R"(,"duration_ms":1234,"metadata":{"plan":"pro","experiment":"signup-v2","seats":5,"tags":["a","b"]}})";
+        s.json +=
+            R"(,"page.path":"/signup","page.title":"Create your account","page.url":"https://app.example.com/signup?ref=nav")"
+            R"(,"ui.component.name":"SignupButton","ui.component.path":"App/Signup/Form/SignupButton","ui.action":"click")"
+            R"(,"ui.viewport":"1440x900","ui.scroll.position":0.42,"event.sequence":)" +
+            std::to_string(i) +
+            R"(,"duration_ms":1234,"metadata":{"plan":"pro","experiment":"signup-v2","seats":5,"tags":["a","b"]}})";
     }
     return events;
 }
 
 EventView view_of(const Sample &s)
 {
-    return EventView{s.event_id, s.type, s.name, s.user_id, s.device_id, s.session_id, "203.0.113.7",
-                     "Mozilla/5.0 (X11; Linux x86_64)", 1705314615250, s.json};
+    return EventView{s.event_id,    s.type,       s.name,        s.user_id,
+                     s.device_id,   s.session_id, "203.0.113.7", "Mozilla/5.0 (X11; Linux x86_64)",
+                     1705314615250, s.json};
 }
 
 // Nanoseconds per event of one round of `work` over `events`.
@@ -131,8 +133,8 @@ int main(int argc, char **argv)
                 static_cast<double>(input_bytes) / static_cast<double>(count),
                 static_cast<double>(output_bytes) / static_cast<double>(count));
     std::printf("  baseline  RapidJSON parse + compact write   %8.1f (%8.1f)\n", base, fastest(baseline));
-    std::printf("  format_event                               %8.1f (%8.1f)  %.2fx baseline\n", fmt, fastest(formatting),
-                fmt / base);
+    std::printf("  format_event                               %8.1f (%8.1f)  %.2fx baseline\n", fmt,
+                fastest(formatting), fmt / base);
     std::printf("  format + pack + request bodies             %8.1f (%8.1f)  %.2fx baseline\n", all, fastest(whole),
                 all / base);
     std::printf("  (checksum %zu)\n", sink);

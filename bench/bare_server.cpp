@@ -19,16 +19,16 @@ public:
 
     // The body is left untouched on purpose: this server measures Pistache's own cost
     // (accept, buffering, header parsing, reply), which the daemon cannot go below.
-    void onRequest(const Pistache::Http::Request& /*request*/,
-                   Pistache::Http::ResponseWriter response) override {
-        response.send(Pistache::Http::Code::Accepted, R"({"accepted":0})",
-                      MIME(Application, Json));
+    void onRequest(const Pistache::Http::Request & /*request*/, Pistache::Http::ResponseWriter response) override
+    {
+        response.send(Pistache::Http::Code::Accepted, R"({"accepted":0})", MIME(Application, Json));
     }
 };
 
-} // namespace
+}  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv)
+{
     try {
         const unsigned long requested = argc > 1 ? std::stoul(argv[1]) : 0UL;
         if (requested > 65535UL) {
@@ -45,8 +45,7 @@ int main(int argc, char** argv) {
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
         Pistache::Http::Endpoint endpoint(
-            Pistache::Address(Pistache::Ipv4::any(),
-                              Pistache::Port(static_cast<uint16_t>(requested))));
+            Pistache::Address(Pistache::Ipv4::any(), Pistache::Port(static_cast<uint16_t>(requested))));
         // The default limit is 4096 bytes for headers plus body, which 413s a 17 KB batch;
         // 11 MB leaves room for the daemon's 10 MB body limit plus headers.
         endpoint.init(Pistache::Http::Endpoint::options()
@@ -64,7 +63,7 @@ int main(int argc, char** argv) {
         sigwait(&signals, &received);
         endpoint.shutdown();
         return 0;
-    } catch (const std::exception& e) {
+    } catch (const std::exception &e) {
         std::fprintf(stderr, "bare_server: %s\n", e.what());
         return 1;
     }

@@ -37,19 +37,21 @@ std::vector<Sample> make_samples()
         const std::string id = "evt_" + std::to_string(i);  // '_' forces the hashed $insert_id path
         switch (i % 3) {
         case 0:
-            samples.push_back({R"({"event_id":")" + id +
-                                   R"(","project_id":"proj_demo","event.timestamp":"2024-01-15T10:30:15Z",)"
-                                   R"("event.type":"ui.click","event.name":"signup_button_clicked","user.id":"user-123",)"
-                                   R"("session.id":"sess-abc","page.path":"/signup","ui.component.name":"SignupButton",)"
-                                   R"("ui.action":"click"})",
-                               id, "ui.click", "signup_button_clicked", "user-123", "", "sess-abc"});
+            samples.push_back(
+                {R"({"event_id":")" + id +
+                     R"(","project_id":"proj_demo","event.timestamp":"2024-01-15T10:30:15Z",)"
+                     R"("event.type":"ui.click","event.name":"signup_button_clicked","user.id":"user-123",)"
+                     R"("session.id":"sess-abc","page.path":"/signup","ui.component.name":"SignupButton",)"
+                     R"("ui.action":"click"})",
+                 id, "ui.click", "signup_button_clicked", "user-123", "", "sess-abc"});
             break;
         case 1:
-            samples.push_back({R"({"event_id":"pv-)" + std::to_string(i) +
-                                   R"(","project_id":"proj_demo","event.timestamp":"2024-01-15T10:30:16Z",)"
-                                   R"("event.type":"page.view","device.id":"device-anon-0002","session.id":"sess-xyz",)"
-                                   R"("page.path":"/pricing","page.title":"Pricing","page.referrer":"https://example.com/"})",
-                               "pv-" + std::to_string(i), "page.view", "", "", "device-anon-0002", "sess-xyz"});
+            samples.push_back(
+                {R"({"event_id":"pv-)" + std::to_string(i) +
+                     R"(","project_id":"proj_demo","event.timestamp":"2024-01-15T10:30:16Z",)"
+                     R"("event.type":"page.view","device.id":"device-anon-0002","session.id":"sess-xyz",)"
+                     R"("page.path":"/pricing","page.title":"Pricing","page.referrer":"https://example.com/"})",
+                 "pv-" + std::to_string(i), "page.view", "", "", "device-anon-0002", "sess-xyz"});
             break;
         default:
             samples.push_back({R"({"event_id":")" + id +
@@ -64,7 +66,10 @@ std::vector<Sample> make_samples()
     return samples;
 }
 
-pgraph_str str(const std::string &s) { return pgraph_str{s.data(), s.size()}; }
+pgraph_str str(const std::string &s)
+{
+    return pgraph_str{s.data(), s.size()};
+}
 
 std::vector<pgraph_event> views_of(const std::vector<Sample> &samples)
 {

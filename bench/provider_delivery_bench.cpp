@@ -29,9 +29,10 @@ constexpr int events_per_request = 1000;  // the intake limit; plugins get up to
 // A realistic event: the product-spec example with a user and a page.
 std::string event(int request, int i)
 {
-    return minimal_event("b" + std::to_string(request) + "-" + std::to_string(i),
-                         R"(,"user.id":"user-)" + std::to_string(i % 97) +
-                             R"(","event.name":"signup_button_clicked","page.path":"/signup","ui.component.name":"SignupButton","ui.action":"click","metadata":{"plan":"pro"})");
+    return minimal_event(
+        "b" + std::to_string(request) + "-" + std::to_string(i),
+        R"(,"user.id":"user-)" + std::to_string(i % 97) +
+            R"(","event.name":"signup_button_clicked","page.path":"/signup","ui.component.name":"SignupButton","ui.action":"click","metadata":{"plan":"pro"})");
 }
 
 // Posts `requests` batches and returns events/s until `received()` reaches them all.
@@ -102,7 +103,8 @@ int main(int argc, char **argv)
         std::vector<double> rates;
         for (int r = 0; r < rounds; ++r) {
             const size_t before = delivered_by(*daemon, "memory");
-            rates.push_back(run_round(*daemon, requests, [&] { return delivered_by(*daemon, "memory"); }, before));
+            rates.push_back(run_round(
+                *daemon, requests, [&] { return delivered_by(*daemon, "memory"); }, before));
         }
         results["memory"] = median(rates);
     }
@@ -118,7 +120,8 @@ int main(int argc, char **argv)
         std::vector<double> rates;
         for (int r = 0; r < rounds; ++r) {
             const size_t before = mock.accepted_ids().size();
-            rates.push_back(run_round(*daemon, requests, [&] { return mock.accepted_ids().size(); }, before));
+            rates.push_back(run_round(
+                *daemon, requests, [&] { return mock.accepted_ids().size(); }, before));
         }
         results["amplitude"] = median(rates);
     }
@@ -134,7 +137,8 @@ int main(int argc, char **argv)
         std::vector<double> rates;
         for (int r = 0; r < rounds; ++r) {
             const size_t before = mock.events().size();
-            rates.push_back(run_round(*daemon, requests, [&] { return mock.events().size(); }, before));
+            rates.push_back(run_round(
+                *daemon, requests, [&] { return mock.events().size(); }, before));
         }
         results["mixpanel"] = median(rates);
     }

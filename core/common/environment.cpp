@@ -41,8 +41,8 @@ Result<int64_t> env_int(const char *name, int64_t fallback, int64_t min, int64_t
     const char *end = value->data() + value->size();
     const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
     if (ec != std::errc() || ptr != end || parsed < min || parsed > max) {
-        return fail(std::string(name) + ": must be an integer from " + std::to_string(min) +
-                    " to " + std::to_string(max) + ", got \"" + *value + "\"");
+        return fail(std::string(name) + ": must be an integer from " + std::to_string(min) + " to " +
+                    std::to_string(max) + ", got \"" + *value + "\"");
     }
     return parsed;
 }

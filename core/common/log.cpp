@@ -25,9 +25,15 @@ std::string_view level_name(LogLevel level)
 
 }  // namespace
 
-void set_log_level(LogLevel level) { minimum_level.store(static_cast<int>(level)); }
+void set_log_level(LogLevel level)
+{
+    minimum_level.store(static_cast<int>(level));
+}
 
-bool log_enabled(LogLevel level) { return static_cast<int>(level) >= minimum_level.load(); }
+bool log_enabled(LogLevel level)
+{
+    return static_cast<int>(level) >= minimum_level.load();
+}
 
 void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields)
 {

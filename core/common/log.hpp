@@ -20,10 +20,7 @@ struct LogField {
     LogField(std::string_view k, const std::string &v) : key(k), value(std::string_view(v)) {}
     LogField(std::string_view k, const char *v) : key(k), value(std::string_view(v)) {}
     template <typename Int>
-        requires std::is_integral_v<Int>
-    LogField(std::string_view k, Int v) : key(k), value(static_cast<int64_t>(v))
-    {
-    }
+    requires std::is_integral_v<Int> LogField(std::string_view k, Int v) : key(k), value(static_cast<int64_t>(v)) {}
 };
 
 /// Lines below this level are not written. Set once at start-up (DEBUG=true -> debug).
@@ -33,9 +30,21 @@ bool log_enabled(LogLevel level);
 /// Writes one line atomically (one write(2) call, so lines never interleave).
 void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
 
-inline void log_debug(std::string_view msg, std::initializer_list<LogField> f = {}) { log(LogLevel::debug, msg, f); }
-inline void log_info(std::string_view msg, std::initializer_list<LogField> f = {}) { log(LogLevel::info, msg, f); }
-inline void log_warn(std::string_view msg, std::initializer_list<LogField> f = {}) { log(LogLevel::warn, msg, f); }
-inline void log_error(std::string_view msg, std::initializer_list<LogField> f = {}) { log(LogLevel::error, msg, f); }
+inline void log_debug(std::string_view msg, std::initializer_list<LogField> f = {})
+{
+    log(LogLevel::debug, msg, f);
+}
+inline void log_info(std::string_view msg, std::initializer_list<LogField> f = {})
+{
+    log(LogLevel::info, msg, f);
+}
+inline void log_warn(std::string_view msg, std::initializer_list<LogField> f = {})
+{
+    log(LogLevel::warn, msg, f);
+}
+inline void log_error(std::string_view msg, std::initializer_list<LogField> f = {})
+{
+    log(LogLevel::error, msg, f);
+}
 
 }  // namespace productgraph::common

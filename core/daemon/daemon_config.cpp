@@ -6,11 +6,11 @@
 #include "common/environment.hpp"
 
 // Assigns a Result's value, or returns its error from the enclosing function.
-#define PG_TRY_ASSIGN(target, expression)                   \
-    do {                                                    \
-        auto value_ = (expression);                         \
-        if (!value_) return tl::unexpected(value_.error()); \
-        target = static_cast<decltype(target)>(*value_);    \
+#define PG_TRY_ASSIGN(target, expression)                                                                              \
+    do {                                                                                                               \
+        auto value_ = (expression);                                                                                    \
+        if (!value_) return tl::unexpected(value_.error());                                                            \
+        target = static_cast<decltype(target)>(*value_);                                                               \
     } while (false)
 
 namespace productgraph::daemon {

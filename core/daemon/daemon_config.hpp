@@ -7,8 +7,8 @@
 
 #include "common/result.hpp"
 #include "dispatch/dispatch_worker.hpp"
-#include "queue/fsync_policy.hpp"
 #include "http/http_settings.hpp"
+#include "queue/fsync_policy.hpp"
 
 namespace productgraph::daemon {
 

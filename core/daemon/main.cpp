@@ -1,4 +1,7 @@
 // productgraphd entry point; everything happens in daemon::run().
 #include "daemon/daemon.hpp"
 
-int main() { return productgraph::daemon::run(); }
+int main()
+{
+    return productgraph::daemon::run();
+}

@@ -6,7 +6,10 @@
 namespace productgraph::dispatch {
 namespace {
 
-pgraph_str view_of(std::string_view s) { return pgraph_str{s.data(), s.size()}; }
+pgraph_str view_of(std::string_view s)
+{
+    return pgraph_str{s.data(), s.size()};
+}
 
 std::string_view bounded(const char *text, size_t capacity)
 {
@@ -60,6 +63,9 @@ std::string_view BatchView::event_reason(size_t i) const
     return bounded(results_[i].reason, sizeof results_[i].reason);
 }
 
-std::string_view BatchView::message() const { return bounded(message_.data(), message_.size()); }
+std::string_view BatchView::message() const
+{
+    return bounded(message_.data(), message_.size());
+}
 
 }  // namespace productgraph::dispatch

@@ -43,8 +43,12 @@ std::string dead_letter_json(const DeadLetter &letter)
     append_json_string(out, letter.reason);
     out += ",\"dead_at_ms\":" + std::to_string(letter.dead_at_ms) + ",\"attempts\":" + std::to_string(letter.attempts);
     const std::pair<const char *, std::string_view> fields[] = {
-        {"type", r.type()},           {"name", r.name()},           {"user_id", r.user_id()},
-        {"device_id", r.device_id()}, {"session_id", r.session_id()}, {"client_ip", r.client_ip()},
+        {"type", r.type()},
+        {"name", r.name()},
+        {"user_id", r.user_id()},
+        {"device_id", r.device_id()},
+        {"session_id", r.session_id()},
+        {"client_ip", r.client_ip()},
         {"user_agent", r.user_agent()},
     };
     for (const auto &[key, value] : fields) {
@@ -53,16 +57,15 @@ std::string dead_letter_json(const DeadLetter &letter)
         out += "\":";
         append_json_string(out, value);
     }
-    out += ",\"timestamp_ms\":" + std::to_string(r.timestamp_ms()) + ",\"received_ms\":" +
-           std::to_string(r.received_ms()) + ",\"event\":";
+    out += ",\"timestamp_ms\":" + std::to_string(r.timestamp_ms()) +
+           ",\"received_ms\":" + std::to_string(r.received_ms()) + ",\"event\":";
     out += r.json();  // already canonical JSON
     out += "}";
     return out;
 }
 
 common::Result<std::unique_ptr<DeadLetterStore>> DeadLetterStore::open(const std::filesystem::path &directory,
-                                                                       const std::string &plugin,
-                                                                       size_t memory_limit)
+                                                                       const std::string &plugin, size_t memory_limit)
 {
     std::unique_ptr<DeadLetterStore> store;
     if (directory.empty()) {
@@ -74,8 +77,8 @@ common::Result<std::unique_ptr<DeadLetterStore>> DeadLetterStore::open(const std
     if (error) {
         return common::fail("PRODUCTGRAPH_QUEUE_DIR: cannot create " + directory.string() + ": " + error.message());
     }
-    store.reset(new DeadLetterStore(directory / (plugin + ".jsonl"), directory / (plugin + ".replay.jsonl"),
-                                    memory_limit));
+    store.reset(
+        new DeadLetterStore(directory / (plugin + ".jsonl"), directory / (plugin + ".replay.jsonl"), memory_limit));
     if (auto loaded = store->load(store->file_, store->letters_); !loaded) return tl::unexpected(loaded.error());
     if (std::filesystem::exists(store->replay_file_)) {
         if (auto loaded = store->load(store->replay_file_, store->replay_waiting_); !loaded) {
@@ -90,8 +93,7 @@ common::Result<std::unique_ptr<DeadLetterStore>> DeadLetterStore::open(const std
 
 DeadLetterStore::DeadLetterStore(std::filesystem::path file, std::filesystem::path replay_file, size_t memory_limit)
     : file_(std::move(file)), replay_file_(std::move(replay_file)), memory_limit_(memory_limit)
-{
-}
+{}
 
 common::Result<void> DeadLetterStore::load(const std::filesystem::path &file, std::vector<DeadLetter> &into)
 {
@@ -140,8 +142,10 @@ void DeadLetterStore::append_to_file(const std::vector<DeadLetter> &letters)
     bool ok = fd >= 0;
     for (size_t written = 0; ok && written < text.size();) {
         const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n <= 0) ok = false;
-        else written += static_cast<size_t>(n);
+        if (n <= 0)
+            ok = false;
+        else
+            written += static_cast<size_t>(n);
     }
     ok = ok && ::fdatasync(fd) == 0;
     const int error = errno;

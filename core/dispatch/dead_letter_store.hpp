@@ -52,13 +52,13 @@ private:
     common::Result<void> load(const std::filesystem::path &file, std::vector<DeadLetter> &into);
     void append_to_file(const std::vector<DeadLetter> &letters);
 
-    const std::filesystem::path file_;         // empty: memory only
+    const std::filesystem::path file_;  // empty: memory only
     const std::filesystem::path replay_file_;
     const size_t memory_limit_;
     mutable std::mutex mutex_;
-    std::vector<DeadLetter> letters_;          // oldest first
-    std::vector<DeadLetter> replay_waiting_;   // not yet handed to the worker
-    size_t replay_outstanding_ = 0;            // handed out, not yet resolved
+    std::vector<DeadLetter> letters_;         // oldest first
+    std::vector<DeadLetter> replay_waiting_;  // not yet handed to the worker
+    size_t replay_outstanding_ = 0;           // handed out, not yet resolved
     bool replaying_ = false;
 };
 

@@ -13,8 +13,14 @@ namespace {
 
 using namespace std::chrono;
 
-int64_t monotonic_now_ms() { return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count(); }
-int64_t unix_now_ms() { return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count(); }
+int64_t monotonic_now_ms()
+{
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+int64_t unix_now_ms()
+{
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
 
 std::string_view status_name(pgraph_status status)
 {
@@ -30,14 +36,11 @@ std::string_view status_name(pgraph_status status)
 
 }  // namespace
 
-DispatchWorker::DispatchWorker(plugin_host::PluginInstance &plugin, queue::EventQueue &queue,
-                               queue::CursorId cursor, PluginStats &stats, DeadLetterStore &dead_letters,
-                               WorkerSettings settings)
-    : plugin_(plugin), queue_(queue), cursor_(cursor), stats_(stats), dead_letters_(dead_letters),
-      settings_(settings),
+DispatchWorker::DispatchWorker(plugin_host::PluginInstance &plugin, queue::EventQueue &queue, queue::CursorId cursor,
+                               PluginStats &stats, DeadLetterStore &dead_letters, WorkerSettings settings)
+    : plugin_(plugin), queue_(queue), cursor_(cursor), stats_(stats), dead_letters_(dead_letters), settings_(settings),
       jitter_source_(static_cast<unsigned>(steady_clock::now().time_since_epoch().count()))
-{
-}
+{}
 
 DispatchWorker::~DispatchWorker()
 {
@@ -45,7 +48,10 @@ DispatchWorker::~DispatchWorker()
     join();
 }
 
-void DispatchWorker::start() { thread_ = std::thread([this] { run(); }); }
+void DispatchWorker::start()
+{
+    thread_ = std::thread([this] { run(); });
+}
 
 void DispatchWorker::request_stop()
 {
@@ -150,8 +156,8 @@ std::vector<DispatchWorker::Pending> DispatchWorker::take_due_retries(Clock::tim
     auto keep = parked_.begin();
     for (auto it = parked_.begin(); it != parked_.end(); ++it) {
         const uint64_t size = it->queued.record->byte_size();
-        const bool fits = due.size() < descriptor.max_batch_events &&
-                          (due.empty() || descriptor.max_batch_bytes == 0 || bytes + size <= descriptor.max_batch_bytes);
+        const bool fits = due.size() < descriptor.max_batch_events && (due.empty() || descriptor.max_batch_bytes == 0 ||
+                                                                       bytes + size <= descriptor.max_batch_bytes);
         if (it->due <= now && fits) {
             bytes += size;
             due.push_back(std::move(*it));
@@ -219,10 +225,9 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
             } else if (event_status == PGRAPH_EVENT_REJECT) {
                 stats_.rejected++;
                 const std::string reason = plugin_.redact(view.event_reason(i));
-                common::log_warn("plugin rejected an event; it goes to the dead letters",
-                                 {{"plugin", plugin_.name()},
-                                  {"event_id", round[i].queued.record->event_id()},
-                                  {"reason", reason}});
+                common::log_warn(
+                    "plugin rejected an event; it goes to the dead letters",
+                    {{"plugin", plugin_.name()}, {"event_id", round[i].queued.record->event_id()}, {"reason", reason}});
                 bury(round[i], "rejected: " + reason, graves);
             } else {
                 round[i].own_retry_after_ms = view.event_retry_after_ms(i);
@@ -236,7 +241,8 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
         return;
     case PGRAPH_RETRY: retry = std::move(round); break;
     default:
-        common::log_warn("plugin returned an unknown status; retrying", {{"plugin", plugin_.name()}, {"status", status}});
+        common::log_warn("plugin returned an unknown status; retrying",
+                         {{"plugin", plugin_.name()}, {"status", status}});
         retry = std::move(round);
     }
 

@@ -69,8 +69,8 @@ private:
         uint32_t attempt = 1;   // the publish attempt this event is on
         uint32_t failures = 0;  // RETRY answers so far, for the backoff
         Clock::time_point due{};
-        bool replayed = false;  // from the dead letters, not the log: no cursor offset
-        int64_t budget_start_ms = 0;  // the retry budget counts from here: acceptance, or the replay
+        bool replayed = false;           // from the dead letters, not the log: no cursor offset
+        int64_t budget_start_ms = 0;     // the retry budget counts from here: acceptance, or the replay
         int64_t own_retry_after_ms = 0;  // the plugin's delay for this event alone (ABI 1.1)
     };
 

@@ -9,7 +9,10 @@ namespace {
 
 using namespace std::chrono;
 
-int64_t monotonic_now_ms() { return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count(); }
+int64_t monotonic_now_ms()
+{
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
 
 }  // namespace
 
@@ -22,10 +25,12 @@ constexpr size_t dead_letters_in_memory_max = 100'000;
 Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, milliseconds hang_grace,
                        std::filesystem::path dead_letter_dir)
     : queue_(queue), settings_(settings), hang_grace_(hang_grace), dead_letter_dir_(std::move(dead_letter_dir))
-{
-}
+{}
 
-Dispatcher::~Dispatcher() { stop(); }
+Dispatcher::~Dispatcher()
+{
+    stop();
+}
 
 common::Result<void> Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
 {
@@ -36,8 +41,7 @@ common::Result<void> Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
     slot.stats = std::make_unique<PluginStats>();
     slot.dead_letters = std::move(*dead_letters);
     const queue::CursorId cursor = queue_.open_cursor(name);
-    slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, *slot.dead_letters,
-                                                   settings_);
+    slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, *slot.dead_letters, settings_);
     slots_.emplace(name, std::move(slot));
     return {};
 }

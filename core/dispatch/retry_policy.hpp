@@ -9,7 +9,7 @@ namespace productgraph::dispatch {
 struct RetryPolicy {
     std::chrono::milliseconds initial{500};
     std::chrono::milliseconds maximum{60'000};
-    double jitter = 0.2;  // the delay is spread over [1 - jitter, 1 + jitter] x base
+    double jitter = 0.2;                                   // the delay is spread over [1 - jitter, 1 + jitter] x base
     std::chrono::milliseconds retry_after_cap{3'600'000};  // never trust a plugin for more than an hour
 
     /// Delay before retry number `failures` (1 = after the first failure).

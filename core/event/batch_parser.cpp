@@ -24,7 +24,10 @@ using Value = rapidjson::Value;
 constexpr size_t arena_size = 256 * 1024;
 constexpr size_t simd_padding = 16;
 
-std::string_view as_view(const Value &v) { return {v.GetString(), v.GetStringLength()}; }
+std::string_view as_view(const Value &v)
+{
+    return {v.GetString(), v.GetStringLength()};
+}
 
 bool has_type(const Value &v, FieldType type)
 {
@@ -137,8 +140,7 @@ bool validate_event(const Value &event, size_t index, const BatchLimits &limits,
 
 }  // namespace
 
-common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context,
-                                        const BatchLimits &limits)
+common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context, const BatchLimits &limits)
 {
     // RapidJSON's SSE2 scanning reads whole 16-byte blocks and may run past the
     // terminating NUL; give it room inside the allocation.
@@ -153,8 +155,8 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
     rapidjson::Document document(&value_allocator);
     document.ParseInsitu<parse_flags>(body.data());
     if (document.HasParseError()) {
-        return common::fail(std::string("invalid JSON at byte ") + std::to_string(document.GetErrorOffset()) +
-                            ": " + rapidjson::GetParseError_En(document.GetParseError()));
+        return common::fail(std::string("invalid JSON at byte ") + std::to_string(document.GetErrorOffset()) + ": " +
+                            rapidjson::GetParseError_En(document.GetParseError()));
     }
     if (!document.IsObject()) return common::fail("body: must be a JSON object with an \"events\" array");
     const auto events_it = document.FindMember("events");
@@ -181,8 +183,7 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
         if (canonical.size() > limits.max_event_bytes) {
             batch.errors.push_back(EventError{i, "event: " + std::to_string(canonical.size()) +
                                                      " bytes, larger than the " +
-                                                     std::to_string(limits.max_event_bytes / 1024) +
-                                                     " KB limit"});
+                                                     std::to_string(limits.max_event_bytes / 1024) + " KB limit"});
             ++batch.rejected;
             continue;
         }

@@ -66,9 +66,12 @@ void append_compact_json(std::string &out, const rapidjson::Value &value)
     case rapidjson::kTrueType: out += "true"; return;
     case rapidjson::kStringType: append_string(out, value.GetString(), value.GetStringLength()); return;
     case rapidjson::kNumberType:
-        if (value.IsInt64()) append_number(out, value.GetInt64());
-        else if (value.IsUint64()) append_number(out, value.GetUint64());
-        else append_number(out, value.GetDouble());
+        if (value.IsInt64())
+            append_number(out, value.GetInt64());
+        else if (value.IsUint64())
+            append_number(out, value.GetUint64());
+        else
+            append_number(out, value.GetDouble());
         return;
     case rapidjson::kArrayType: {
         out.push_back('[');

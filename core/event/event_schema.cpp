@@ -60,9 +60,8 @@ constexpr std::array known_fields = {
 };
 
 constexpr std::array<std::string_view, 15> event_types = {
-    "page.view",    "page.leave",  "ui.click",    "ui.input",     "ui.scroll",
-    "ui.focus",     "ui.blur",     "ui.submit",   "state.change", "api.request",
-    "api.response", "journey.step", "error",      "performance",  "custom",
+    "page.view",    "page.leave",  "ui.click",     "ui.input",     "ui.scroll", "ui.focus",    "ui.blur", "ui.submit",
+    "state.change", "api.request", "api.response", "journey.step", "error",     "performance", "custom",
 };
 
 // Field lookup runs once per member of every event, so it avoids hashing whole

@@ -18,7 +18,10 @@ bool read_digits(std::string_view text, size_t pos, size_t count, int &out)
     return true;
 }
 
-bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap_year(int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month)
 {
@@ -42,16 +45,15 @@ int64_t days_from_civil(int64_t y, int m, int d)
 std::optional<int64_t> parse_rfc3339_ms(std::string_view text)
 {
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    if (!read_digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' ||
-        !read_digits(text, 5, 2, month) || text[7] != '-' || !read_digits(text, 8, 2, day) ||
-        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !read_digits(text, 11, 2, hour) ||
-        text[13] != ':' || !read_digits(text, 14, 2, minute) || text[16] != ':' ||
+    if (!read_digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' || !read_digits(text, 5, 2, month) ||
+        text[7] != '-' || !read_digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+        !read_digits(text, 11, 2, hour) || text[13] != ':' || !read_digits(text, 14, 2, minute) || text[16] != ':' ||
         !read_digits(text, 17, 2, second)) {
         return std::nullopt;
     }
     // Second 60 is a leap second; folding it into 59 keeps ordering and loses < 1 s.
-    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
-        minute > 59 || second > 60) {
+    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 ||
+        second > 60) {
         return std::nullopt;
     }
     if (second == 60) second = 59;
@@ -75,9 +77,8 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view text)
         ++pos;
     } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
         int offset_hours = 0, offset_mins = 0;
-        if (!read_digits(text, pos + 1, 2, offset_hours) || pos + 3 >= text.size() ||
-            text[pos + 3] != ':' || !read_digits(text, pos + 4, 2, offset_mins) || offset_hours > 23 ||
-            offset_mins > 59) {
+        if (!read_digits(text, pos + 1, 2, offset_hours) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+            !read_digits(text, pos + 4, 2, offset_mins) || offset_hours > 23 || offset_mins > 59) {
             return std::nullopt;
         }
         offset_minutes = (offset_hours * 60 + offset_mins) * (text[pos] == '-' ? -1 : 1);

@@ -49,7 +49,10 @@ std::string failed_plugins_json(const ApiContext &context)
 
 }  // namespace
 
-void handle_health(Http::ResponseWriter &response) { send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}"); }
+void handle_health(Http::ResponseWriter &response)
+{
+    send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}");
+}
 
 void handle_ready(ApiContext &context, Http::ResponseWriter &response)
 {

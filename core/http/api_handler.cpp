@@ -56,7 +56,8 @@ void ApiHandler::route(const Http::Request &request, Http::ResponseWriter &respo
         return handle_post_events(*context_, request, response);
     }
     if (path == "/health") return is_get ? handle_health(response) : method_not_allowed(response, Http::Method::Get);
-    if (path == "/ready") return is_get ? handle_ready(*context_, response) : method_not_allowed(response, Http::Method::Get);
+    if (path == "/ready")
+        return is_get ? handle_ready(*context_, response) : method_not_allowed(response, Http::Method::Get);
     if (path == "/v1/plugins") {
         return is_get ? handle_plugin_list(*context_, response) : method_not_allowed(response, Http::Method::Get);
     }

@@ -18,8 +18,8 @@ using namespace Pistache;
 
 std::string accepted_body(size_t accepted, const event::ParsedBatch &batch)
 {
-    std::string body = "{\"accepted\":" + std::to_string(accepted) +
-                       ",\"rejected\":" + std::to_string(batch.rejected) + ",\"errors\":[";
+    std::string body = "{\"accepted\":" + std::to_string(accepted) + ",\"rejected\":" + std::to_string(batch.rejected) +
+                       ",\"errors\":[";
     for (size_t i = 0; i < batch.errors.size(); ++i) {
         if (i > 0) body.push_back(',');
         body += "{\"index\":" + std::to_string(batch.errors[i].index) + ",\"error\":";
@@ -37,9 +37,9 @@ event::RequestContext request_context(const ApiContext &context, const Http::Req
     info.client_ip = client_address(request.address().host(), forwarded ? forwarded->value() : std::string(),
                                     context.settings.trusted_proxies);
     if (const auto agent = request.headers().tryGet<Http::Header::UserAgent>()) info.user_agent = agent->agent();
-    info.received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+    info.received_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     return info;
 }
 
@@ -88,19 +88,19 @@ void handle_post_events(ApiContext &context, const Http::Request &request, Http:
     auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
     auto answer = std::make_shared<std::string>(accepted_body(accepted, *parsed));
     const long retry_after = context.settings.retry_after.count();
-    context.queue->append_async(std::move(parsed->accepted), [writer, answer, accepted,
-                                                              retry_after](queue::AppendStatus status) {
-        if (status == queue::AppendStatus::appended) {
-            send_json(*writer, Http::Code::Accepted, *answer);
-            return;
-        }
-        const bool full = status == queue::AppendStatus::full;
-        if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});
-        writer->headers().add<RetryAfterHeader>(retry_after);
-        send_error(*writer, Http::Code::Service_Unavailable,
-                   full ? "queue is full: nothing was accepted, send the events again later"
-                        : "shutting down: send the events again later");
-    });
+    context.queue->append_async(
+        std::move(parsed->accepted), [writer, answer, accepted, retry_after](queue::AppendStatus status) {
+            if (status == queue::AppendStatus::appended) {
+                send_json(*writer, Http::Code::Accepted, *answer);
+                return;
+            }
+            const bool full = status == queue::AppendStatus::full;
+            if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});
+            writer->headers().add<RetryAfterHeader>(retry_after);
+            send_error(*writer, Http::Code::Service_Unavailable,
+                       full ? "queue is full: nothing was accepted, send the events again later"
+                            : "shutting down: send the events again later");
+        });
 }
 
 }  // namespace productgraph::http

@@ -14,7 +14,10 @@ constexpr size_t header_allowance = 64 * 1024;
 
 HttpServer::HttpServer(std::shared_ptr<ApiContext> context) : context_(std::move(context)) {}
 
-HttpServer::~HttpServer() { shutdown(); }
+HttpServer::~HttpServer()
+{
+    shutdown();
+}
 
 common::Result<uint16_t> HttpServer::start()
 {

@@ -20,13 +20,13 @@ std::string_view state_name(PluginState state);
 
 /// One plugin file seen at start-up, for dispatch and for GET /v1/plugins.
 struct PluginEntry {
-    std::string file;     // file name inside the plugin directory
-    std::string name;     // from the descriptor; empty when it never loaded
+    std::string file;  // file name inside the plugin directory
+    std::string name;  // from the descriptor; empty when it never loaded
     std::string version;
-    std::string abi;      // "1.0": the major and the minor the plugin was built for
+    std::string abi;  // "1.0": the major and the minor the plugin was built for
     PluginState state = PluginState::failed;
-    std::string reason;   // why disabled or failed
-    PluginLibrary library;                      // keeps the code mapped
+    std::string reason;                        // why disabled or failed
+    PluginLibrary library;                     // keeps the code mapped
     std::unique_ptr<PluginInstance> instance;  // set when enabled
 };
 

@@ -33,7 +33,10 @@ common::LogLevel to_level(int32_t level)
     }
 }
 
-int32_t log_enabled(void *, int32_t level) { return common::log_enabled(to_level(level)) ? 1 : 0; }
+int32_t log_enabled(void *, int32_t level)
+{
+    return common::log_enabled(to_level(level)) ? 1 : 0;
+}
 
 void append_response_body(void *context, const char *data, size_t len)
 {
@@ -79,8 +82,8 @@ common::Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const pgr
     std::vector<pgraph_config_entry> config;
     config.reserve(settings.values.size());
     for (const auto &[name, value] : settings.values) {
-        config.push_back(pgraph_config_entry{sizeof(pgraph_config_entry), 0, {name.data(), name.size()},
-                                             {value.data(), value.size()}});
+        config.push_back(pgraph_config_entry{
+            sizeof(pgraph_config_entry), 0, {name.data(), name.size()}, {value.data(), value.size()}});
     }
     pgraph_create_args args{};
     args.struct_size = sizeof args;
@@ -140,6 +143,9 @@ std::optional<PluginResponse> PluginInstance::handle_request(std::string_view pa
     return response;
 }
 
-std::string PluginInstance::redact(std::string_view text) const { return redact_secrets(text, secrets_); }
+std::string PluginInstance::redact(std::string_view text) const
+{
+    return redact_secrets(text, secrets_);
+}
 
 }  // namespace productgraph::plugin_host

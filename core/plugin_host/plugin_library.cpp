@@ -34,8 +34,8 @@ common::Result<void> check_descriptor(const pgraph_publisher_descriptor *descrip
                             " is smaller than ABI v1.0's " + std::to_string(v1_size));
     }
     if (descriptor->abi_major != host_abi_major) {
-        return common::fail("plugin speaks ABI major " + std::to_string(descriptor->abi_major) +
-                            ", this host speaks " + std::to_string(host_abi_major));
+        return common::fail("plugin speaks ABI major " + std::to_string(descriptor->abi_major) + ", this host speaks " +
+                            std::to_string(host_abi_major));
     }
     if (descriptor->min_host_minor > host_abi_minor) {
         return common::fail("plugin needs host ABI 1." + std::to_string(descriptor->min_host_minor) +

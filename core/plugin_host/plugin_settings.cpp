@@ -21,9 +21,7 @@ common::Result<bool> read_switch(const EnvLookup &env, const std::string &name, 
 
 EnvLookup process_environment()
 {
-    return [](const std::string &name) -> std::optional<std::string> {
-        return common::env_value(name.c_str());
-    };
+    return [](const std::string &name) -> std::optional<std::string> { return common::env_value(name.c_str()); };
 }
 
 const pgraph_env_var &declared_variable(const pgraph_publisher_descriptor &descriptor, uint32_t i)
@@ -32,8 +30,7 @@ const pgraph_env_var &declared_variable(const pgraph_publisher_descriptor &descr
     return *reinterpret_cast<const pgraph_env_var *>(base + static_cast<size_t>(i) * descriptor.env_var_size);
 }
 
-common::Result<PluginSettings> read_plugin_settings(const pgraph_publisher_descriptor &descriptor,
-                                                    const EnvLookup &env)
+common::Result<PluginSettings> read_plugin_settings(const pgraph_publisher_descriptor &descriptor, const EnvLookup &env)
 {
     PluginSettings settings;
     const std::string enable_variable = descriptor.enable_variable;

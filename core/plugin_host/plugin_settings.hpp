@@ -22,9 +22,9 @@ EnvLookup process_environment();
 
 struct PluginSettings {
     bool enabled = false;
-    std::string disabled_reason;  // why not enabled, naming the variable
+    std::string disabled_reason;                              // why not enabled, naming the variable
     std::vector<std::pair<std::string, std::string>> values;  // declared name -> value
-    std::vector<std::string> secret_values;  // never to appear in logs or admin output
+    std::vector<std::string> secret_values;                   // never to appear in logs or admin output
 };
 
 /// Decides whether the plugin runs and collects its variables. Fails, naming the

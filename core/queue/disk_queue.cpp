@@ -41,8 +41,7 @@ DiskQueue::DiskQueue(const DiskQueueOptions &options, QueueDirectory directory)
     : options_(options), segment_bytes_(std::max<uint64_t>(1, std::min(options.segment_bytes, options.max_bytes / 8))),
       directory_(std::move(directory)), cursor_store_(directory_.cursor_directory()),
       group_commit_([this] { return sync_active_segment(); })
-{
-}
+{}
 
 DiskQueue::~DiskQueue()
 {
@@ -184,7 +183,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             }
             if (broken_ || !has_room(frames.size())) {
                 refused_full_total_ += count;
-            refusing_ = true;
+                refusing_ = true;
                 return AppendStatus::full;
             }
             const bool roll =
@@ -195,7 +194,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
                 lock.lock();
                 if (!rolled || broken_) {
                     refused_full_total_ += count;
-            refusing_ = true;
+                    refusing_ = true;
                     return AppendStatus::full;
                 }
             }
@@ -372,7 +371,8 @@ QueueStats DiskQueue::stats() const
         if (cursor.active) depth_events = std::max(depth_events, next_offset_ - cursor.position);
     }
     return QueueStats{depth_events,       disk_bytes_,     std::numeric_limits<uint64_t>::max(),
-                      options_.max_bytes, appended_total_, refused_full_total_, refusing_};
+                      options_.max_bytes, appended_total_, refused_full_total_,
+                      refusing_};
 }
 
 void DiskQueue::close()

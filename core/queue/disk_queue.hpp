@@ -16,9 +16,9 @@
 
 #include "common/result.hpp"
 #include "queue/cursor_store.hpp"
+#include "queue/durability_notifier.hpp"
 #include "queue/event_queue.hpp"
 #include "queue/fsync_policy.hpp"
-#include "queue/durability_notifier.hpp"
 #include "queue/group_commit.hpp"
 #include "queue/periodic_task.hpp"
 #include "queue/queue_directory.hpp"
@@ -181,7 +181,7 @@ private:
     uint64_t disk_bytes_ = 0;
     uint64_t appended_total_ = 0;
     uint64_t refused_full_total_ = 0;
-    bool refusing_ = false;  // see QueueStats::refusing
+    bool refusing_ = false;        // see QueueStats::refusing
     std::vector<Cursor> cursors_;  // indexed by CursorId
     std::map<std::string, CursorId, std::less<>> cursor_ids_;
     std::map<std::string, uint64_t> persisted_at_open_;  // every cursor file found by recover()
@@ -196,7 +196,7 @@ private:
     std::unique_ptr<PeriodicTask> cursor_flusher_;
     std::unique_ptr<PeriodicTask> interval_syncer_;
     std::unique_ptr<DurabilityNotifier> durability_notifier_;  // FsyncPolicy::always only
-    std::atomic<int> async_appends_in_flight_{0};  // between write and handing `done` over
+    std::atomic<int> async_appends_in_flight_{0};              // between write and handing `done` over
 };
 
 }  // namespace productgraph::queue

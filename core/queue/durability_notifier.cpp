@@ -6,11 +6,9 @@
 
 namespace productgraph::queue {
 
-DurabilityNotifier::DurabilityNotifier(GroupCommit &group_commit,
-                                       std::function<void(const common::Error &)> on_failure)
+DurabilityNotifier::DurabilityNotifier(GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure)
     : group_commit_(group_commit), on_failure_(std::move(on_failure)), thread_([this] { run(); })
-{
-}
+{}
 
 DurabilityNotifier::~DurabilityNotifier()
 {

@@ -39,13 +39,13 @@ struct ReadLimits {
 using CursorId = uint32_t;
 
 struct QueueStats {
-    uint64_t depth_events = 0;     // records held (some cursor has not passed them)
+    uint64_t depth_events = 0;  // records held (some cursor has not passed them)
     uint64_t depth_bytes = 0;
     uint64_t capacity_events = 0;
     uint64_t capacity_bytes = 0;
-    uint64_t appended_total = 0;   // records ever appended
+    uint64_t appended_total = 0;      // records ever appended
     uint64_t refused_full_total = 0;  // records refused because the log was full
-    bool refusing = false;  // the latest append was refused for space and nothing was freed since
+    bool refusing = false;            // the latest append was refused for space and nothing was freed since
 };
 
 class EventQueue {

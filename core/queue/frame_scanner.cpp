@@ -20,8 +20,7 @@ constexpr char magic_bytes[4] = {static_cast<char>(frame_magic & 0xff), static_c
 FrameScanner::FrameScanner(const SegmentFile &file, uint64_t begin, uint64_t end, uint64_t min_offset,
                            std::vector<char> &buffer, bool verify_crc)
     : verify_crc_(verify_crc), file_(file), position_(begin), end_(end), min_offset_(min_offset), buffer_(buffer)
-{
-}
+{}
 
 common::Result<const char *> FrameScanner::window(uint64_t at, size_t size)
 {

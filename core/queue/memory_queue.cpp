@@ -6,10 +6,7 @@
 
 namespace productgraph::queue {
 
-MemoryQueue::MemoryQueue(uint64_t max_events, uint64_t max_bytes)
-    : max_events_(max_events), max_bytes_(max_bytes)
-{
-}
+MemoryQueue::MemoryQueue(uint64_t max_events, uint64_t max_bytes) : max_events_(max_events), max_bytes_(max_bytes) {}
 
 AppendStatus MemoryQueue::append(std::vector<RecordPtr> records)
 {
@@ -52,15 +49,12 @@ std::vector<QueuedRecord> MemoryQueue::read(CursorId cursor, uint64_t from_offse
     const auto end_offset = [this] { return head_offset_ + records_.size(); };
     const auto start = [&] { return std::max(from_offset, cursors_[cursor].position); };
     ++waiting_readers_;
-    readable_.wait_for(lock, wait, [&] {
-        return closed_ || !cursors_[cursor].active || start() < end_offset();
-    });
+    readable_.wait_for(lock, wait, [&] { return closed_ || !cursors_[cursor].active || start() < end_offset(); });
     --waiting_readers_;
     std::vector<QueuedRecord> batch;
     if (!cursors_[cursor].active) return batch;
     uint64_t bytes = 0;
-    for (uint64_t offset = start(); offset < end_offset() && batch.size() < limits.max_events;
-         ++offset) {
+    for (uint64_t offset = start(); offset < end_offset() && batch.size() < limits.max_events; ++offset) {
         const RecordPtr &record = records_[offset - head_offset_];
         if (!batch.empty() && limits.max_bytes != 0 && bytes + record->byte_size() > limits.max_bytes) break;
         bytes += record->byte_size();
@@ -99,7 +93,7 @@ uint64_t MemoryQueue::lag(CursorId cursor) const
 QueueStats MemoryQueue::stats() const
 {
     std::lock_guard lock(mutex_);
-    return QueueStats{records_.size(), held_bytes_,        max_events_, max_bytes_,
+    return QueueStats{records_.size(), held_bytes_,         max_events_, max_bytes_,
                       appended_total_, refused_full_total_, refusing_};
 }
 

@@ -5,8 +5,7 @@ namespace productgraph::queue {
 
 PeriodicTask::PeriodicTask(std::chrono::milliseconds period, std::function<void()> task)
     : period_(period), task_(std::move(task)), thread_([this] { run(); })
-{
-}
+{}
 
 PeriodicTask::~PeriodicTask()
 {

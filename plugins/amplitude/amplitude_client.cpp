@@ -13,7 +13,10 @@ namespace {
 
 using rapidjson::Value;
 
-std::string_view view_of(const Value &string) { return {string.GetString(), string.GetStringLength()}; }
+std::string_view view_of(const Value &string)
+{
+    return {string.GetString(), string.GetStringLength()};
+}
 
 std::string string_member(const Value &object, const char *name)
 {
@@ -52,12 +55,21 @@ std::unordered_set<std::string_view> keys_of(const Value &body, const char *name
     return keys;
 }
 
-std::string status_text(long status) { return "Amplitude answered " + std::to_string(status); }
+std::string status_text(long status)
+{
+    return "Amplitude answered " + std::to_string(status);
+}
 
-Verdict whole(Outcome outcome, std::string reason) { return Verdict{outcome, std::move(reason), {}, {}}; }
+Verdict whole(Outcome outcome, std::string reason)
+{
+    return Verdict{outcome, std::move(reason), {}, {}};
+}
 
 // A label from the body, short enough for a 128-byte event reason.
-std::string label(std::string_view text) { return std::string(text.substr(0, 48)); }
+std::string label(std::string_view text)
+{
+    return std::string(text.substr(0, 48));
+}
 
 Verdict classify_bad_request(const rapidjson::Document &body, std::span<const SentIdentity> events,
                              std::string_view api_key, std::string_view raw)
@@ -67,8 +79,8 @@ Verdict classify_bad_request(const rapidjson::Document &body, std::span<const Se
     if (const auto missing = body.FindMember("missing_field");
         missing != body.MemberEnd() && !missing->value.IsNull()) {
         const std::string field = missing->value.IsString() ? label(view_of(missing->value)) : "a field";
-        return whole(Outcome::fatal, status_text(400) + ": the request lacks " + redact(field, api_key) +
-                                         " (" + error + ")");
+        return whole(Outcome::fatal,
+                     status_text(400) + ": the request lacks " + redact(field, api_key) + " (" + error + ")");
     }
     // Amplitude answers a bad key with 400 "Invalid API key: <key>", never 401.
     if (error.starts_with("Invalid API key")) {
@@ -78,7 +90,9 @@ Verdict classify_bad_request(const rapidjson::Document &body, std::span<const Se
         return whole(Outcome::fatal, status_text(400) + " Invalid request path: check AMPLITUDE_ENDPOINT");
     }
 
-    Verdict verdict{Outcome::per_event, {}, std::vector<EventAction>(events.size(), EventAction::retry),
+    Verdict verdict{Outcome::per_event,
+                    {},
+                    std::vector<EventAction>(events.size(), EventAction::retry),
                     std::vector<std::string>(events.size())};
     std::size_t rejected = 0;
     const auto reject = [&](std::string why) {
@@ -109,7 +123,9 @@ Verdict classify_bad_request(const rapidjson::Document &body, std::span<const Se
 Verdict classify_throttled(const rapidjson::Document &body, std::span<const SentIdentity> events)
 {
     if (!body.IsObject()) return whole(Outcome::throttled, status_text(429));
-    Verdict verdict{Outcome::per_event, {}, std::vector<EventAction>(events.size(), EventAction::resend),
+    Verdict verdict{Outcome::per_event,
+                    {},
+                    std::vector<EventAction>(events.size(), EventAction::resend),
                     std::vector<std::string>(events.size())};
     const auto quota_users = keys_of(body, "exceeded_daily_quota_users");
     const auto quota_devices = keys_of(body, "exceeded_daily_quota_devices");
@@ -120,8 +136,8 @@ Verdict classify_throttled(const rapidjson::Document &body, std::span<const Sent
         const bool device_over = !event.device_id.empty() && quota_devices.contains(event.device_id);
         if (!user_over && !device_over) continue;
         verdict.actions[i] = EventAction::reject;
-        verdict.reasons[i] = user_over ? "Amplitude 429: user over its daily quota"
-                                       : "Amplitude 429: device over its daily quota";
+        verdict.reasons[i] =
+            user_over ? "Amplitude 429: user over its daily quota" : "Amplitude 429: device over its daily quota";
         ++rejected;
     }
     const auto throttle = [&](std::size_t i) {
@@ -143,8 +159,8 @@ Verdict classify_throttled(const rapidjson::Document &body, std::span<const Sent
         }
     }
     if (rejected == 0 && throttled == 0) return whole(Outcome::throttled, status_text(429));
-    verdict.reason = status_text(429) + ": " + std::to_string(throttled) + " throttled, " +
-                     std::to_string(rejected) + " over daily quota, of " + std::to_string(events.size()) + " events";
+    verdict.reason = status_text(429) + ": " + std::to_string(throttled) + " throttled, " + std::to_string(rejected) +
+                     " over daily quota, of " + std::to_string(events.size()) + " events";
     return verdict;
 }
 

@@ -108,8 +108,8 @@ SettingsResult parse_settings(const ValueLookup &lookup)
         }
         settings.endpoint = std::string(*endpoint);
     } else {
-        settings.endpoint = std::string(region == "eu" ? eu_host : us_host) +
-                            (settings.api == Api::batch ? "/batch" : "/2/httpapi");
+        settings.endpoint =
+            std::string(region == "eu" ? eu_host : us_host) + (settings.api == Api::batch ? "/batch" : "/2/httpapi");
     }
 
     struct IntegerVariable {
@@ -129,8 +129,8 @@ SettingsResult parse_settings(const ValueLookup &lookup)
         const std::string_view text = value(variable.name).value_or("");
         const auto parsed = parse_integer(text, variable.min, variable.max);
         if (!parsed) {
-            return std::string(variable.name) + " must be an integer from " + std::to_string(variable.min) +
-                   " to " + std::to_string(variable.max) + ", got " + quoted(text);
+            return std::string(variable.name) + " must be an integer from " + std::to_string(variable.min) + " to " +
+                   std::to_string(variable.max) + ", got " + quoted(text);
         }
         *variable.out = *parsed;
     }
@@ -146,8 +146,7 @@ SettingsResult read_settings(const pgraph_create_args &args)
     return parse_settings([&](std::string_view name) -> std::optional<std::string_view> {
         const char *base = reinterpret_cast<const char *>(args.config);
         for (std::size_t i = 0; i < args.config_count; ++i) {
-            const auto *entry =
-                reinterpret_cast<const pgraph_config_entry *>(base + i * args.config_entry_size);
+            const auto *entry = reinterpret_cast<const pgraph_config_entry *>(base + i * args.config_entry_size);
             if (pgraph::view(entry->name) == name) return pgraph::view(entry->value);
         }
         return std::nullopt;

@@ -13,7 +13,10 @@ struct PendingRequest {
 };
 
 // Event ids come from clients; keep log lines short whatever they send.
-std::string short_id(std::string_view id) { return std::string(id.substr(0, 128)); }
+std::string short_id(std::string_view id)
+{
+    return std::string(id.substr(0, 128));
+}
 
 class Delivery {
 public:
@@ -91,10 +94,10 @@ private:
         ++report_.requests_sent;
         report_.http_status = static_cast<std::int32_t>(reply.status);
         if (log_.enabled(PGRAPH_LOG_DEBUG)) {
-            const std::string answer = reply.status == 0
-                                           ? "no answer (" + redact(reply.transport_error, settings_.api_key) + ")"
-                                           : "status " + std::to_string(reply.status) + ": " +
-                                                 loggable_body(reply.body, settings_.api_key);
+            const std::string answer =
+                reply.status == 0
+                    ? "no answer (" + redact(reply.transport_error, settings_.api_key) + ")"
+                    : "status " + std::to_string(reply.status) + ": " + loggable_body(reply.body, settings_.api_key);
             log_.debug("amplitude: " + std::to_string(request.indexes.size()) + " events, " +
                        std::to_string(body.size()) + " bytes, " + std::to_string(reply.latency.count()) + " ms, " +
                        answer);
@@ -188,9 +191,12 @@ private:
     {
         std::size_t ok = 0, rejected = 0, retry = 0;
         for (const EventOutcome &event : report_.events) {
-            if (event.status == PGRAPH_EVENT_OK) ++ok;
-            else if (event.status == PGRAPH_EVENT_REJECT) ++rejected;
-            else ++retry;
+            if (event.status == PGRAPH_EVENT_OK)
+                ++ok;
+            else if (event.status == PGRAPH_EVENT_REJECT)
+                ++rejected;
+            else
+                ++retry;
         }
         const std::size_t n = report_.events.size();
         if (retry > 0 && throttled_) report_.retry_after_ms = settings_.throttle_retry.count();

@@ -22,8 +22,9 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 // providers.md §1.3: ids Amplitude rejects. `""` and `""""` both stand for the
 // quoted empty string the docs list.
 constexpr std::array<std::string_view, 15> placeholder_ids = {
-    "anonymous", "nil",    "none", "null", "n/a",    "na", "undefined", "unknown",
-    "\"\"",      "\"\"\"\"", "{}",   "lmy47d", "0", "-1", "00000000-0000-0000-0000-000000000000",
+    "anonymous", "nil",       "none",    "null", "n/a",
+    "na",        "undefined", "unknown", "\"\"", "\"\"\"\"",
+    "{}",        "lmy47d",    "0",       "-1",   "00000000-0000-0000-0000-000000000000",
 };
 
 bool equals_ignoring_case(std::string_view a, std::string_view b)
@@ -148,7 +149,10 @@ void write_properties(Writer &writer, FormattedEvent &out, const rapidjson::Valu
     writer.EndObject();
 }
 
-bool usable_id(std::string_view id) { return !is_placeholder_id(id); }
+bool usable_id(std::string_view id)
+{
+    return !is_placeholder_id(id);
+}
 
 }  // namespace
 
@@ -176,8 +180,7 @@ std::int64_t session_hash(std::string_view session_id)
 std::int64_t session_number(std::string_view session_id)
 {
     if (session_id.empty()) return -1;  // Amplitude's "no session"
-    const bool digits = std::all_of(session_id.begin(), session_id.end(),
-                                    [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits = std::all_of(session_id.begin(), session_id.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (digits) {
         std::int64_t number = 0;
         const char *last = session_id.data() + session_id.size();
@@ -262,8 +265,7 @@ std::size_t RequestEnvelope::body_size(std::size_t event_bytes, std::size_t coun
     return head_.size() + tail_.size() + event_bytes + (count > 0 ? count - 1 : 0);
 }
 
-std::string RequestEnvelope::body(const std::vector<FormattedEvent> &events,
-                                  std::span<const std::size_t> indexes) const
+std::string RequestEnvelope::body(const std::vector<FormattedEvent> &events, std::span<const std::size_t> indexes) const
 {
     std::size_t bytes = 0;
     for (const std::size_t i : indexes) bytes += events[i].json.size();

@@ -32,10 +32,10 @@ struct EventView {
 
 /// One event in Amplitude's shape, or the reason it can never be sent.
 struct FormattedEvent {
-    std::string json;           // the compact event object; empty when rejected
-    std::string reject_reason;  // non-empty when the event cannot be sent at all
-    std::string user_id;        // as sent (empty when not sent): 429 quota maps are keyed by it
-    std::string device_id;      // as sent (empty when not sent)
+    std::string json;                // the compact event object; empty when rejected
+    std::string reject_reason;       // non-empty when the event cannot be sent at all
+    std::string user_id;             // as sent (empty when not sent): 429 quota maps are keyed by it
+    std::string device_id;           // as sent (empty when not sent)
     std::vector<std::string> notes;  // what was changed on the way (truncations), for a log line
 
     bool sendable() const { return reject_reason.empty(); }

@@ -56,8 +56,7 @@ EventView view_of(const pgraph_event &e)
     return view;
 }
 
-pgraph_status create(const pgraph_create_args *args, void **instance, char *error,
-                     std::size_t error_capacity) noexcept
+pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept
 {
     return pgraph::guard(PGRAPH_FATAL, error, error_capacity, [&] {
         const SettingsResult result = read_settings(*args);
@@ -150,8 +149,8 @@ constexpr pgraph_publisher_descriptor descriptor{
 }  // namespace
 }  // namespace productgraph::amplitude
 
-extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(
-    const pgraph_negotiation *negotiation)
+extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *
+pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation)
 {
     return pgraph::negotiate(productgraph::amplitude::descriptor, negotiation);
 }

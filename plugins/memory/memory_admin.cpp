@@ -67,8 +67,7 @@ void answer_stats(const MemoryStore &store, pgraph_response &response)
 
 }  // namespace
 
-void answer_request(const MemoryStore &store, const pgraph_request &request,
-                    pgraph_response &response)
+void answer_request(const MemoryStore &store, const pgraph_request &request, pgraph_response &response)
 {
     if (pgraph::view(request.method) != "GET") {
         answer_error(response, 405, "method not allowed");

@@ -15,8 +15,7 @@ namespace productgraph::memory {
 /// other paths get 404 and other methods 405, each with a JSON error body.
 /// Everything that can throw runs before the first byte reaches the sink, so an
 /// exception never leaves a half-written body behind.
-void answer_request(const MemoryStore &store, const pgraph_request &request,
-                    pgraph_response &response);
+void answer_request(const MemoryStore &store, const pgraph_request &request, pgraph_response &response);
 
 /// Sends {"error":"<message>"} with `status`. `message` must need no JSON escaping.
 void answer_error(pgraph_response &response, int32_t status, std::string_view message) noexcept;

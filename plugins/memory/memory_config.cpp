@@ -14,8 +14,7 @@ std::optional<std::string_view> find_value(const pgraph_create_args &args, std::
 {
     const char *base = reinterpret_cast<const char *>(args.config);
     for (std::size_t i = 0; i < args.config_count; ++i) {
-        const auto *entry =
-            reinterpret_cast<const pgraph_config_entry *>(base + i * args.config_entry_size);
+        const auto *entry = reinterpret_cast<const pgraph_config_entry *>(base + i * args.config_entry_size);
         if (pgraph::view(entry->name) == name) return pgraph::view(entry->value);
     }
     return std::nullopt;
@@ -36,8 +35,8 @@ SettingsResult parse_settings(std::optional<std::string_view> max_events)
         if (error != std::errc{} || end != last) value = 0;
     }
     if (value == 0) {
-        return std::string(max_events_variable) + " must be a positive integer, got \"" +
-               std::string(*max_events) + "\"";
+        return std::string(max_events_variable) + " must be a positive integer, got \"" + std::string(*max_events) +
+               "\"";
     }
     settings.max_events = value;
     return settings;

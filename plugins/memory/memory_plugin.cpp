@@ -25,8 +25,7 @@ Instance &instance_of(void *instance) noexcept
     return *static_cast<Instance *>(instance);
 }
 
-pgraph_status create(const pgraph_create_args *args, void **instance, char *error,
-                     std::size_t error_capacity) noexcept
+pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept
 {
     return pgraph::guard(PGRAPH_FATAL, error, error_capacity, [&] {
         const SettingsResult result = read_settings(*args);
@@ -40,8 +39,7 @@ pgraph_status create(const pgraph_create_args *args, void **instance, char *erro
     });
 }
 
-pgraph_status publish(void *instance, const pgraph_batch *batch,
-                      pgraph_publish_result *result) noexcept
+pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_result *result) noexcept
 {
     // Running out of memory is the only failure here, and it may pass: ask for a retry.
     return pgraph::guard(PGRAPH_RETRY, result->message, result->message_capacity, [&] {
@@ -50,8 +48,8 @@ pgraph_status publish(void *instance, const pgraph_batch *batch,
         // The batch is lent for this call only, so every field kept is copied.
         for (std::size_t i = 0; i < batch->event_count; ++i) {
             const pgraph_event *event = pgraph_batch_event(batch, i);
-            events.emplace_back(pgraph::view(event->json), pgraph::view(event->type),
-                                pgraph::view(event->user_id), pgraph::view(event->session_id));
+            events.emplace_back(pgraph::view(event->json), pgraph::view(event->type), pgraph::view(event->user_id),
+                                pgraph::view(event->session_id));
         }
         instance_of(instance).store.add(std::move(events));
         return PGRAPH_OK;
@@ -64,8 +62,7 @@ void destroy(void *instance) noexcept
     delete static_cast<Instance *>(instance);
 }
 
-void handle_request(void *instance, const pgraph_request *request,
-                    pgraph_response *response) noexcept
+void handle_request(void *instance, const pgraph_request *request, pgraph_response *response) noexcept
 {
     const pgraph_status status = pgraph::guard(PGRAPH_FATAL, nullptr, 0, [&] {
         answer_request(instance_of(instance).store, *request, *response);
@@ -100,8 +97,8 @@ constexpr pgraph_publisher_descriptor descriptor{
 }  // namespace
 }  // namespace productgraph::memory
 
-extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(
-    const pgraph_negotiation *negotiation)
+extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *
+pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation)
 {
     return pgraph::negotiate(productgraph::memory::descriptor, negotiation);
 }

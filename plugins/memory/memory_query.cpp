@@ -69,8 +69,7 @@ QueryResult parse_events_query(std::string_view query)
 
         const std::size_t eq = pair.find('=');
         auto name = percent_decode(pair.substr(0, eq));
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{}
-                                                                 : pair.substr(eq + 1));
+        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
         if (!name || !value) return QueryError{"query: invalid percent-encoding"};
 
         if (*name == "limit") {

@@ -17,8 +17,7 @@ namespace productgraph::memory {
 /// packed into one allocation (the store holds 100,000 of them by default).
 class StoredEvent {
 public:
-    StoredEvent(std::string_view json, std::string_view type, std::string_view user_id,
-                std::string_view session_id);
+    StoredEvent(std::string_view json, std::string_view type, std::string_view user_id, std::string_view session_id);
 
     std::string_view json() const { return std::string_view(data_).substr(0, json_length_); }
     std::string_view type() const { return std::string_view(data_).substr(json_length_, type_length_); }

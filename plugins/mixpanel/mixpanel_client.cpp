@@ -48,7 +48,10 @@ std::string with_detail(std::string reason, std::string_view body)
     return reason;
 }
 
-std::string status_text(long status) { return "HTTP " + std::to_string(status); }
+std::string status_text(long status)
+{
+    return "HTTP " + std::to_string(status);
+}
 
 std::vector<FailedRecord> failed_records(std::string_view body)
 {
@@ -88,8 +91,7 @@ Classification classify_track_success(const HttpReply &reply)
             return {Verdict::delivered, {}, "HTTP 200"};
         }
     }
-    return {Verdict::rejected, {},
-            with_detail("Mixpanel /track kept none of the events (HTTP 200, status 0)", body)};
+    return {Verdict::rejected, {}, with_detail("Mixpanel /track kept none of the events (HTTP 200, status 0)", body)};
 }
 
 // Seconds in a Retry-After header; the HTTP-date form is left to our own backoff.
@@ -215,8 +217,7 @@ struct MixpanelClient::Handles {
 
 MixpanelClient::MixpanelClient(const MixpanelSettings &settings)
     : handles_(std::make_unique<Handles>()), url_(settings.base_url + endpoint_path(settings)),
-      path_(endpoint_path(settings)), timeout_ms_(settings.timeout_ms),
-      connect_timeout_ms_(settings.connect_timeout_ms)
+      path_(endpoint_path(settings)), timeout_ms_(settings.timeout_ms), connect_timeout_ms_(settings.connect_timeout_ms)
 {
     init_curl_once();
     handles_->curl.reset(curl_easy_init());

@@ -17,10 +17,10 @@ namespace productgraph::mixpanel {
 
 /// What one HTTP exchange gave.
 struct HttpReply {
-    long status = 0;                            ///< 0: no HTTP answer at all
-    std::string body;                           ///< the response body, as received
-    std::string transport_error;                ///< libcurl's reason when status is 0
-    std::optional<std::int64_t> retry_after_ms; ///< a Retry-After header in seconds, as ms
+    long status = 0;                             ///< 0: no HTTP answer at all
+    std::string body;                            ///< the response body, as received
+    std::string transport_error;                 ///< libcurl's reason when status is 0
+    std::optional<std::int64_t> retry_after_ms;  ///< a Retry-After header in seconds, as ms
     std::int64_t elapsed_ms = 0;
 };
 

@@ -23,7 +23,10 @@ bool has_space_or_control(std::string_view text)
     return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
 }
 
-std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+std::string quoted(std::string_view value)
+{
+    return "\"" + std::string(value) + "\"";
+}
 
 // A value the host passed, or the declared default when it passed none.
 std::string_view value_or_default(const ConfigLookup &value_of, std::string_view name, std::string_view fallback)
@@ -54,8 +57,8 @@ std::optional<std::string> read_ms(const ConfigLookup &value_of, const char *nam
     }
     const auto parsed = parse_ms(*value, minimum, maximum);
     if (!parsed) {
-        return std::string(name) + " must be a whole number of milliseconds from " + std::to_string(minimum) +
-               " to " + std::to_string(maximum) + ", got " + quoted(*value);
+        return std::string(name) + " must be a whole number of milliseconds from " + std::to_string(minimum) + " to " +
+               std::to_string(maximum) + ", got " + quoted(*value);
     }
     out = *parsed;
     return std::nullopt;

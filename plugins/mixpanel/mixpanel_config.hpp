@@ -52,8 +52,7 @@ inline constexpr pgraph_env_var declared_variables[] = {
      "Numeric Mixpanel project id, sent as ?project_id= on /import"},
     {sizeof(pgraph_env_var), 0, timeout_variable, "10000",
      "Whole-request timeout in milliseconds (also capped by the host's publish deadline)"},
-    {sizeof(pgraph_env_var), 0, connect_timeout_variable, "3000",
-     "Connection timeout in milliseconds"},
+    {sizeof(pgraph_env_var), 0, connect_timeout_variable, "3000", "Connection timeout in milliseconds"},
     {sizeof(pgraph_env_var), 0, retry_initial_variable, "2000",
      "First retry delay in milliseconds after 429, 5xx or a network error; doubles up to 60 s"},
 };
@@ -66,7 +65,7 @@ struct MixpanelSettings {
     ApiMode api = ApiMode::import;
     std::string service_account_username;  // empty: authenticate with the token
     std::string service_account_secret;
-    std::string project_id;                 // empty: not sent
+    std::string project_id;  // empty: not sent
     std::int64_t timeout_ms = 10000;
     std::int64_t connect_timeout_ms = 3000;
     std::int64_t retry_initial_ms = 2000;

@@ -100,10 +100,8 @@ struct Delivery::Pending {
 };
 
 Delivery::Delivery(MixpanelSettings settings, const pgraph_host &host)
-    : settings_(std::move(settings)), host_(host), log_(&host), client_(settings_),
-      random_(std::random_device{}())
-{
-}
+    : settings_(std::move(settings)), host_(host), log_(&host), client_(settings_), random_(std::random_device{}())
+{}
 
 std::int64_t Delivery::now_unix_ms() const
 {

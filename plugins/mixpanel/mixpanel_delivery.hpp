@@ -58,8 +58,8 @@ public:
 private:
     struct Pending;
     Pending format_batch(const pgraph_batch &batch, DeliveryReport &report) const;
-    void settle_failed_records(const RequestSpan &span, const std::vector<FailedRecord> &failed,
-                               const Pending &pending, DeliveryReport &report) const;
+    void settle_failed_records(const RequestSpan &span, const std::vector<FailedRecord> &failed, const Pending &pending,
+                               DeliveryReport &report) const;
     void log_exchange(const RequestSpan &span, std::size_t body_bytes, std::size_t sent_bytes,
                       const HttpReply &reply) const;
     std::string redact(std::string text) const;

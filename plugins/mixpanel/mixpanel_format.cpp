@@ -21,8 +21,23 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // providers.md §2.3: values Mixpanel refuses as distinct_id (and as $insert_id).
 constexpr std::array<std::string_view, 17> rejected_ids = {
-    "00000000-0000-0000-0000-000000000000", "anon", "anonymous", "nil", "none", "null", "n/a", "na",
-    "undefined", "unknown", "<nil>", "0", "-1", "true", "false", "[]", "{}",
+    "00000000-0000-0000-0000-000000000000",
+    "anon",
+    "anonymous",
+    "nil",
+    "none",
+    "null",
+    "n/a",
+    "na",
+    "undefined",
+    "unknown",
+    "<nil>",
+    "0",
+    "-1",
+    "true",
+    "false",
+    "[]",
+    "{}",
 };
 
 bool equals_ignoring_case(std::string_view a, std::string_view b)
@@ -32,7 +47,10 @@ bool equals_ignoring_case(std::string_view a, std::string_view b)
            });
 }
 
-bool usable_id(std::string_view id) { return !id.empty() && !is_rejected_id(id); }
+bool usable_id(std::string_view id)
+{
+    return !id.empty() && !is_rejected_id(id);
+}
 
 // 128-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/): tiny, stable across
 // platforms and releases, and spread well enough for a dedup key.
@@ -146,8 +164,8 @@ std::optional<FormattedEvent> format_event(const pgraph_event &event, const Form
     out.insert_id = insert_id_for(pgraph::view(event.event_id));
     const Identity identity =
         choose_identity(pgraph::view(event.user_id), pgraph::view(event.device_id), pgraph::view(event.session_id));
-    const std::string name = plugins::provider_event_name(plugins::Provider::mixpanel, pgraph::view(event.type),
-                                                          pgraph::view(event.name));
+    const std::string name =
+        plugins::provider_event_name(plugins::Provider::mixpanel, pgraph::view(event.type), pgraph::view(event.name));
 
     rapidjson::StringBuffer buffer;
     JsonWriter writer(buffer);

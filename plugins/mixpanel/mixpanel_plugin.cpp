@@ -18,8 +18,7 @@ Delivery &delivery_of(void *instance) noexcept
     return *static_cast<Delivery *>(instance);
 }
 
-pgraph_status create(const pgraph_create_args *args, void **instance, char *error,
-                     std::size_t error_capacity) noexcept
+pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept
 {
     return pgraph::guard(PGRAPH_FATAL, error, error_capacity, [&] {
         if (args == nullptr || args->host == nullptr) {
@@ -88,8 +87,8 @@ constexpr pgraph_publisher_descriptor descriptor{
 }  // namespace
 }  // namespace productgraph::mixpanel
 
-extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(
-    const pgraph_negotiation *negotiation)
+extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *
+pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation)
 {
     return pgraph::negotiate(productgraph::mixpanel::descriptor, negotiation);
 }

@@ -17,26 +17,19 @@ struct TypeNames {
 // Rows from product-spec §3; the rest follow the same spirit: Amplitude names the
 // kind of action, Mixpanel calls everything but a page view "Track".
 constexpr std::array type_names = {
-    TypeNames{"page.view", "Page View", "Page View"},
-    TypeNames{"page.leave", "Page Leave", "Track"},
-    TypeNames{"ui.click", "User Action", "Track"},
-    TypeNames{"ui.input", "User Action", "Track"},
-    TypeNames{"ui.scroll", "User Action", "Track"},
-    TypeNames{"ui.focus", "User Action", "Track"},
-    TypeNames{"ui.blur", "User Action", "Track"},
-    TypeNames{"ui.submit", "User Action", "Track"},
-    TypeNames{"state.change", "State Change", "Track"},
-    TypeNames{"api.request", "API Request", "Track"},
-    TypeNames{"api.response", "API Response", "Track"},
-    TypeNames{"journey.step", "Journey Event", "Track"},
-    TypeNames{"error", "Error Event", "Track"},
-    TypeNames{"performance", "Performance", "Track"},
+    TypeNames{"page.view", "Page View", "Page View"},   TypeNames{"page.leave", "Page Leave", "Track"},
+    TypeNames{"ui.click", "User Action", "Track"},      TypeNames{"ui.input", "User Action", "Track"},
+    TypeNames{"ui.scroll", "User Action", "Track"},     TypeNames{"ui.focus", "User Action", "Track"},
+    TypeNames{"ui.blur", "User Action", "Track"},       TypeNames{"ui.submit", "User Action", "Track"},
+    TypeNames{"state.change", "State Change", "Track"}, TypeNames{"api.request", "API Request", "Track"},
+    TypeNames{"api.response", "API Response", "Track"}, TypeNames{"journey.step", "Journey Event", "Track"},
+    TypeNames{"error", "Error Event", "Track"},         TypeNames{"performance", "Performance", "Track"},
     TypeNames{"custom", "Custom Event", "Track"},
 };
 
 constexpr std::array<std::string_view, 10> wire_fields = {
-    "event_id",   "project_id", "product_id", "session.id",      "user.id",
-    "device.id",  "event.type", "event.name", "event.timestamp", "metadata",
+    "event_id",  "project_id", "product_id", "session.id",      "user.id",
+    "device.id", "event.type", "event.name", "event.timestamp", "metadata",
 };
 
 constexpr std::array<std::string_view, 3> dropped_namespaces = {"ui.", "gen_ai.", "performance."};

@@ -18,14 +18,14 @@ namespace productgraph::abi {
 namespace {
 
 // A layout change must break the build, not just a test run.
-#define PG_ASSERT_OFFSET(type, field, offset) \
+#define PG_ASSERT_OFFSET(type, field, offset)                                                                          \
     static_assert(offsetof(type, field) == (offset), #type "." #field " moved")
 
 template <typename T>
 constexpr bool starts_with_struct_size()
 {
-    return offsetof(T, struct_size) == 0 &&
-           std::is_same_v<decltype(T::struct_size), std::uint32_t> && std::is_standard_layout_v<T>;
+    return offsetof(T, struct_size) == 0 && std::is_same_v<decltype(T::struct_size), std::uint32_t> &&
+           std::is_standard_layout_v<T>;
 }
 
 TEST_CASE("every ABI struct starts with a uint32_t struct_size at offset 0")
@@ -73,23 +73,21 @@ TEST_CASE("v1 function signatures never change")
 {
     using D = pgraph_publisher_descriptor;
     static_assert(std::is_same_v<decltype(D::create),
-                                 pgraph_status (*)(const pgraph_create_args *, void **, char *,
-                                                   std::size_t)>);
-    static_assert(std::is_same_v<decltype(D::publish), pgraph_status (*)(void *, const pgraph_batch *,
-                                                                          pgraph_publish_result *)>);
+                                 pgraph_status (*)(const pgraph_create_args *, void **, char *, std::size_t)>);
+    static_assert(
+        std::is_same_v<decltype(D::publish), pgraph_status (*)(void *, const pgraph_batch *, pgraph_publish_result *)>);
     static_assert(std::is_same_v<decltype(D::flush), pgraph_status (*)(void *, std::int64_t)>);
     static_assert(std::is_same_v<decltype(D::destroy), void (*)(void *)>);
-    static_assert(std::is_same_v<decltype(D::handle_request),
-                                 void (*)(void *, const pgraph_request *, pgraph_response *)>);
+    static_assert(
+        std::is_same_v<decltype(D::handle_request), void (*)(void *, const pgraph_request *, pgraph_response *)>);
     static_assert(std::is_same_v<pgraph_publisher_entry_v1_fn,
                                  const pgraph_publisher_descriptor *(*)(const pgraph_negotiation *)>);
-    static_assert(std::is_same_v<decltype(pgraph_host::log),
-                                 void (*)(void *, std::int32_t, const char *, std::size_t)>);
+    static_assert(
+        std::is_same_v<decltype(pgraph_host::log), void (*)(void *, std::int32_t, const char *, std::size_t)>);
     static_assert(std::is_same_v<decltype(pgraph_host::log_enabled), std::int32_t (*)(void *, std::int32_t)>);
     static_assert(std::is_same_v<decltype(pgraph_host::now_unix_ms), std::int64_t (*)(void *)>);
     static_assert(std::is_same_v<decltype(pgraph_host::monotonic_ms), std::int64_t (*)(void *)>);
-    static_assert(std::is_same_v<decltype(pgraph_response::append_body),
-                                 void (*)(void *, const char *, std::size_t)>);
+    static_assert(std::is_same_v<decltype(pgraph_response::append_body), void (*)(void *, const char *, std::size_t)>);
 }
 
 #if defined(__LP64__)

@@ -14,8 +14,7 @@ typedef struct c_instance {
 static c_instance the_instance;
 
 static const pgraph_env_var c_env_vars[] = {
-    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "C_TOKEN", NULL,
-     "a required secret"},
+    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "C_TOKEN", NULL, "a required secret"},
     {sizeof(pgraph_env_var), 0, "C_ENABLED", "true", "switch"},
 };
 
@@ -28,14 +27,12 @@ static void copy_reason(char *buffer, size_t capacity, const char *text)
     buffer[n] = '\0';
 }
 
-static pgraph_status c_create(const pgraph_create_args *args, void **instance, char *error,
-                              size_t error_capacity)
+static pgraph_status c_create(const pgraph_create_args *args, void **instance, char *error, size_t error_capacity)
 {
     size_t i;
     const char *base = (const char *)args->config;
     for (i = 0; i < args->config_count; ++i) {
-        const pgraph_config_entry *entry =
-            (const pgraph_config_entry *)(base + i * args->config_entry_size);
+        const pgraph_config_entry *entry = (const pgraph_config_entry *)(base + i * args->config_entry_size);
         pgraph_str name = entry->name;
         pgraph_str value = entry->value;
         if (name.len == 7 && memcmp(name.ptr, "C_TOKEN", 7) == 0 && value.len == 0) {
@@ -52,8 +49,7 @@ static pgraph_status c_create(const pgraph_create_args *args, void **instance, c
     return PGRAPH_OK;
 }
 
-static pgraph_status c_publish(void *instance, const pgraph_batch *batch,
-                               pgraph_publish_result *result)
+static pgraph_status c_publish(void *instance, const pgraph_batch *batch, pgraph_publish_result *result)
 {
     c_instance *self = (c_instance *)instance;
     pgraph_status status = PGRAPH_OK;
@@ -74,12 +70,10 @@ static pgraph_status c_publish(void *instance, const pgraph_batch *batch,
             verdict = PGRAPH_EVENT_REJECT;
             status = PGRAPH_PARTIAL;
             copy_reason(slot->reason, sizeof slot->reason, "empty");
-        } else if (event->event_id.len == 0 || event->type.len + event->name.len +
-                                                       event->user_id.len +
-                                                       event->device_id.len +
-                                                       event->session_id.len +
-                                                       event->client_ip.len +
-                                                       event->user_agent.len == 0) {
+        } else if (event->event_id.len == 0 || event->type.len + event->name.len + event->user_id.len +
+                                                       event->device_id.len + event->session_id.len +
+                                                       event->client_ip.len + event->user_agent.len ==
+                                                   0) {
             verdict = PGRAPH_EVENT_RETRY;
             status = PGRAPH_PARTIAL;
         }
@@ -102,8 +96,7 @@ static void c_destroy(void *instance)
     ((c_instance *)instance)->published = 0;
 }
 
-static void c_handle_request(void *instance, const pgraph_request *request,
-                             pgraph_response *response)
+static void c_handle_request(void *instance, const pgraph_request *request, pgraph_response *response)
 {
     static const char body[] = "{\"ok\":true}";
     (void)instance;
@@ -136,8 +129,7 @@ static const pgraph_publisher_descriptor c_descriptor = {
     c_handle_request,
 };
 
-PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(
-    const pgraph_negotiation *negotiation)
+PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation)
 {
     pgraph_publisher_entry_v1_fn self_check = pgraph_publisher_entry_v1;
     (void)self_check;

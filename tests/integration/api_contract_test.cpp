@@ -50,10 +50,9 @@ TEST_CASE("the memory plugin filters by session and user and type newest first w
     PluginDirectory plugins;
     plugins.add_plugin("memory");
     auto daemon = start_daemon(plugins);
-    const HttpResponse posted = http_post(
-        daemon->base_url() + "/v1/events",
-        batch_of({minimal_event("a1", R"(,"user.id":"u1")"), minimal_event("a2", R"(,"user.id":"u2")"),
-                  spec_event("a3")}));
+    const HttpResponse posted = http_post(daemon->base_url() + "/v1/events",
+                                          batch_of({minimal_event("a1", R"(,"user.id":"u1")"),
+                                                    minimal_event("a2", R"(,"user.id":"u2")"), spec_event("a3")}));
     REQUIRE(posted.status == 202);
     REQUIRE(eventually([&] { return memory_count(*daemon) == 3; }));
 
@@ -73,8 +72,10 @@ TEST_CASE("invalid events are rejected by index and valid ones in the same batch
     auto daemon = start_daemon(plugins);
     const HttpResponse posted = http_post(
         daemon->base_url() + "/v1/events",
-        batch_of({minimal_event("ok1"), R"({"project_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})",
-                  minimal_event("bad-type", R"(,"api.status_code":"200")"), minimal_event("ok2")}));
+        batch_of(
+            {minimal_event("ok1"),
+             R"({"project_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})",
+             minimal_event("bad-type", R"(,"api.status_code":"200")"), minimal_event("ok2")}));
     REQUIRE(posted.status == 202);
     const auto body = posted.json();
     CHECK(body["accepted"].GetInt() == 2);
@@ -210,7 +211,8 @@ TEST_CASE("hostile JSON never crashes or stalls the daemon")
     const std::string url = daemon->base_url() + "/v1/events";
 
     CHECK(http_post(url, std::string(2'000'000, '[')).status == 400);
-    const std::string deep_event = minimal_event("deep", R"(,"metadata":)" + std::string(5000, '[') + std::string(5000, ']'));
+    const std::string deep_event =
+        minimal_event("deep", R"(,"metadata":)" + std::string(5000, '[') + std::string(5000, ']'));
     const HttpResponse deep = http_post(url, batch_of({deep_event}));
     CHECK(deep.status == 202);
     CHECK(deep.json()["rejected"].GetInt() == 1);
@@ -237,7 +239,7 @@ TEST_CASE("plugins receive each event normalised once at the edge")
     CHECK(std::string(seen["user_id"].GetString()) == "u-9");
     CHECK(std::string(seen["device_id"].GetString()) == "d-3");
     CHECK(std::string(seen["session_id"].GetString()) == "s1");
-    CHECK(seen["timestamp_ms"].GetInt64() == 1705311015250);  // 10:30:15.250+01:00
+    CHECK(seen["timestamp_ms"].GetInt64() == 1705311015250);           // 10:30:15.250+01:00
     CHECK(std::string(seen["client_ip"].GetString()) == "127.0.0.1");  // no trusted proxy configured
     CHECK(std::string(seen["user_agent"].GetString()) == "pg-test/1");
 }

@@ -57,7 +57,6 @@ private:
 };
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes.
-bool eventually(const std::function<bool()> &condition,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+bool eventually(const std::function<bool()> &condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace productgraph::testing

@@ -50,9 +50,8 @@ TEST_CASE("a plugin answering RETRY gets the same batch again until it answers O
 {
     PluginDirectory plugins;
     plugins.add_plugin("memory").add_test_plugin("flaky");
-    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "2"},
-                                         {"FLAKY_RETRY_AFTER_MS", "150"},
-                                         {"PRODUCTGRAPH_RETRY_INITIAL_MS", "10"}});
+    auto daemon = start_daemon(
+        plugins, {{"FLAKY_FAILURES", "2"}, {"FLAKY_RETRY_AFTER_MS", "150"}, {"PRODUCTGRAPH_RETRY_INITIAL_MS", "10"}});
     const auto started = std::chrono::steady_clock::now();
     REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("r", 3)).status == 202);
     REQUIRE(eventually([&] { return delivered_ids(*daemon, "flaky").size() == 3; }));
@@ -140,9 +139,8 @@ TEST_CASE("events past the retry budget become dead letters and a replay deliver
 {
     PluginDirectory plugins;
     plugins.add_plugin("memory").add_test_plugin("flaky");
-    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "2"},
-                                         {"FLAKY_RETRY_AFTER_MS", "1200"},
-                                         {"PRODUCTGRAPH_RETRY_MAX_AGE", "1"}});
+    auto daemon = start_daemon(
+        plugins, {{"FLAKY_FAILURES", "2"}, {"FLAKY_RETRY_AFTER_MS", "1200"}, {"PRODUCTGRAPH_RETRY_MAX_AGE", "1"}});
     const std::string dead_letters = daemon->base_url() + "/v1/plugins/flaky/dead-letters";
     REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("late", 2)).status == 202);
     REQUIRE(eventually([&] { return http_get(dead_letters).json()["count"].GetInt() == 2; }));
@@ -247,9 +245,8 @@ TEST_CASE("SIGTERM drains accepted events to the plugins before exiting 0")
 {
     PluginDirectory plugins;
     plugins.add_plugin("memory").add_test_plugin("flaky");
-    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "1"},
-                                         {"FLAKY_RETRY_AFTER_MS", "500"},
-                                         {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "10"}});
+    auto daemon = start_daemon(
+        plugins, {{"FLAKY_FAILURES", "1"}, {"FLAKY_RETRY_AFTER_MS", "500"}, {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "10"}});
     REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("d", 5)).status == 202);
     REQUIRE(eventually([&] { return plugin_view(*daemon, "flaky")["publish_calls"].GetInt() == 1; }));
     REQUIRE(daemon->stop(SIGTERM) == 0);

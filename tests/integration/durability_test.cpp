@@ -34,8 +34,7 @@ class LoadGenerator {
 public:
     LoadGenerator(std::string url, std::string prefix, int batch_size)
         : url_(std::move(url)), prefix_(std::move(prefix)), batch_size_(batch_size), thread_([this] { run(); })
-    {
-    }
+    {}
     ~LoadGenerator() { stop(); }
     void stop()
     {
@@ -132,9 +131,9 @@ TEST_CASE("a provider outage never stops ingestion and everything arrives after 
     PluginDirectory plugins;
     plugins.add_plugin("memory").add_test_plugin("flaky");
     // flaky answers RETRY to its first 6 publish calls: an outage of a few seconds.
-    auto daemon = start_daemon(plugins, {{"FLAKY_FAILURES", "6"},
-                                         {"PRODUCTGRAPH_RETRY_INITIAL_MS", "100"},
-                                         {"PRODUCTGRAPH_RETRY_MAX_MS", "400"}});
+    auto daemon = start_daemon(
+        plugins,
+        {{"FLAKY_FAILURES", "6"}, {"PRODUCTGRAPH_RETRY_INITIAL_MS", "100"}, {"PRODUCTGRAPH_RETRY_MAX_MS", "400"}});
     for (int i = 0; i < 10; ++i) {
         CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("o" + std::to_string(i) + "-", 10)).status ==
               202);
@@ -169,9 +168,8 @@ TEST_CASE("the durable queue resumes undelivered events after a clean restart")
     auto env_up = env;
     env_up["FLAKY_FAILURES"] = "0";
     auto up = start_daemon(plugins, env_up);
-    CHECK(eventually([&] {
-        return http_get(up->base_url() + "/v1/plugins/flaky/events").json()["delivered"].Size() == 5;
-    }));
+    CHECK(eventually(
+        [&] { return http_get(up->base_url() + "/v1/plugins/flaky/events").json()["delivered"].Size() == 5; }));
 }
 
 TEST_CASE("a full durable queue answers 503 with Retry-After and counts what it refused")
@@ -185,8 +183,10 @@ TEST_CASE("a full durable queue answers 503 with Retry-After and counts what it 
     for (int i = 0; i < 200 && refused.status != 503; ++i) {
         const HttpResponse answer =
             http_post(daemon->base_url() + "/v1/events", numbered_batch("fill" + std::to_string(i) + "-", 10));
-        if (answer.status == 503) refused = answer;
-        else REQUIRE(answer.status == 202);
+        if (answer.status == 503)
+            refused = answer;
+        else
+            REQUIRE(answer.status == 202);
     }
     REQUIRE(refused.status == 503);
     CHECK(refused.header("retry-after") == "1");

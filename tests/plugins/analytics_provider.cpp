@@ -5,8 +5,7 @@ namespace productgraph::test_plugins {
 namespace {
 
 constexpr pgraph_publisher_descriptor descriptor = [] {
-    pgraph_publisher_descriptor d =
-        make_descriptor("analytics_provider", "ANALYTICS_PROVIDER_ENABLED");
+    pgraph_publisher_descriptor d = make_descriptor("analytics_provider", "ANALYTICS_PROVIDER_ENABLED");
     // Not PGRAPH_PLUGIN_ENABLED_BY_DEFAULT: like Amplitude, it runs only when switched on.
     d.flags = PGRAPH_PLUGIN_ANALYTICS_PROVIDER;
     return d;

@@ -4,8 +4,7 @@
 namespace productgraph::test_plugins {
 namespace {
 
-pgraph_status create(const pgraph_create_args *, void **, char *error,
-                     std::size_t error_capacity) noexcept
+pgraph_status create(const pgraph_create_args *, void **, char *error, std::size_t error_capacity) noexcept
 {
     pgraph::copy_text(error, error_capacity, "simulated connection failure");
     return PGRAPH_FATAL;

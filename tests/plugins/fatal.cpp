@@ -4,8 +4,7 @@
 namespace productgraph::test_plugins {
 namespace {
 
-pgraph_status publish(void *instance, const pgraph_batch *batch,
-                      pgraph_publish_result *result) noexcept
+pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_result *result) noexcept
 {
     return pgraph::guard(PGRAPH_FATAL, result->message, result->message_capacity, [&] {
         instance_of(instance).recorder.count_call(batch->attempt);

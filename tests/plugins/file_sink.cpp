@@ -15,8 +15,7 @@ constexpr pgraph_env_var variables[] = {
     {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED, path_variable, nullptr, "file the delivered event ids go to"},
 };
 
-pgraph_status create(const pgraph_create_args *args, void **instance, char *error,
-                     std::size_t error_capacity) noexcept
+pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept
 {
     return create_checked_instance(args, instance, error, error_capacity, [](const Instance &self) {
         const auto path = self.text(path_variable);

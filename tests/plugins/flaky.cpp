@@ -10,12 +10,10 @@ constexpr const char *retry_after_variable = "FLAKY_RETRY_AFTER_MS";
 constexpr pgraph_env_var variables[] = {
     {sizeof(pgraph_env_var), 0, failures_variable, "2",
      "how many publish calls answer PGRAPH_RETRY before the first success"},
-    {sizeof(pgraph_env_var), 0, retry_after_variable, "0",
-     "retry_after_ms reported with each PGRAPH_RETRY"},
+    {sizeof(pgraph_env_var), 0, retry_after_variable, "0", "retry_after_ms reported with each PGRAPH_RETRY"},
 };
 
-pgraph_status create(const pgraph_create_args *args, void **instance, char *error,
-                     std::size_t error_capacity) noexcept
+pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept
 {
     // The host passes every declared variable with its default applied, so an absent
     // value is a host bug worth failing on.
@@ -27,16 +25,14 @@ pgraph_status create(const pgraph_create_args *args, void **instance, char *erro
     });
 }
 
-pgraph_status publish(void *instance, const pgraph_batch *batch,
-                      pgraph_publish_result *result) noexcept
+pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_result *result) noexcept
 {
     return pgraph::guard(PGRAPH_RETRY, result->message, result->message_capacity, [&] {
         Instance &self = instance_of(instance);
         const auto failures = static_cast<std::uint64_t>(*self.number(failures_variable));
         if (self.recorder.count_call(batch->attempt) <= failures) {
             result->retry_after_ms = *self.number(retry_after_variable);
-            pgraph::copy_text(result->message, result->message_capacity,
-                              "simulated provider outage");
+            pgraph::copy_text(result->message, result->message_capacity, "simulated provider outage");
             return PGRAPH_RETRY;
         }
         self.recorder.delivered(*batch);

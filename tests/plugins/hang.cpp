@@ -12,8 +12,7 @@ namespace {
 // (a loop without side effects may be assumed to terminate).
 std::atomic<bool> released{false};
 
-pgraph_status publish(void *instance, const pgraph_batch *batch,
-                      pgraph_publish_result *result) noexcept
+pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_result *result) noexcept
 {
     return pgraph::guard(PGRAPH_RETRY, result->message, result->message_capacity, [&] {
         instance_of(instance).recorder.count_call(batch->attempt);

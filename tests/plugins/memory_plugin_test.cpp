@@ -87,8 +87,7 @@ TEST_CASE("an invalid MEMORY_MAX_EVENTS fails create with an error naming it")
 
 TEST_CASE("published events come back verbatim and newest first from GET /events")
 {
-    PluginInstance instance(memory_descriptor(),
-                            {{"MEMORY_ENABLED", "true"}, {"MEMORY_MAX_EVENTS", "100"}});
+    PluginInstance instance(memory_descriptor(), {{"MEMORY_ENABLED", "true"}, {"MEMORY_MAX_EVENTS", "100"}});
     REQUIRE(instance.create_status() == PGRAPH_OK);
     const TestEvent e1 = make_event("e1");
     const TestEvent e2 = make_event("e2");
@@ -136,16 +135,13 @@ TEST_CASE("GET /stats counts stored and received and evicted events")
 {
     PluginInstance instance(memory_descriptor(), {{"MEMORY_MAX_EVENTS", "2"}});
     REQUIRE(instance.create_status() == PGRAPH_OK);
-    CHECK(instance.request("/stats").body ==
-          R"({"stored":0,"max_events":2,"received_total":0,"evicted_total":0})");
+    CHECK(instance.request("/stats").body == R"({"stored":0,"max_events":2,"received_total":0,"evicted_total":0})");
 
-    REQUIRE(instance.publish({make_event("e1"), make_event("e2"), make_event("e3")}).status ==
-            PGRAPH_OK);
+    REQUIRE(instance.publish({make_event("e1"), make_event("e2"), make_event("e3")}).status == PGRAPH_OK);
     const Response response = instance.request("/stats");
     CHECK(response.status == 200);
     CHECK(response.body == R"({"stored":2,"max_events":2,"received_total":3,"evicted_total":1})");
-    CHECK(instance.request("/events").body ==
-          events_body({make_event("e3"), make_event("e2")}));
+    CHECK(instance.request("/events").body == events_body({make_event("e3"), make_event("e2")}));
 }
 
 TEST_CASE("the memory plugin answers 404 for other paths and 405 for other methods")

@@ -14,8 +14,8 @@
 namespace productgraph::memory {
 namespace {
 
-StoredEvent event(const std::string &id, const std::string &session = "s1",
-                  const std::string &user = "", const std::string &type = "ui.click")
+StoredEvent event(const std::string &id, const std::string &session = "s1", const std::string &user = "",
+                  const std::string &type = "ui.click")
 {
     return StoredEvent{"{\"event_id\":\"" + id + "\"}", type, user, session};
 }
@@ -182,8 +182,8 @@ TEST_CASE("a malformed percent escape is refused")
 
 TEST_CASE("limit must be an integer from 1 to 10000")
 {
-    for (const char *query : {"limit=0", "limit=10001", "limit=-1", "limit=abc", "limit=",
-                              "limit=1.5", "limit=%205", "limit=5x", "limit=99999999999999999999"}) {
+    for (const char *query : {"limit=0", "limit=10001", "limit=-1", "limit=abc", "limit=", "limit=1.5", "limit=%205",
+                              "limit=5x", "limit=99999999999999999999"}) {
         CAPTURE(query);
         CHECK(refusal(query) == "limit: must be an integer from 1 to 10000");
     }
@@ -194,8 +194,7 @@ TEST_CASE("limit must be an integer from 1 to 10000")
 
 TEST_CASE("unknown and repeated query parameters are refused")
 {
-    CHECK(refusal("sessionid=s1") ==
-          "unknown query parameter; use session_id, user_id, type or limit");
+    CHECK(refusal("sessionid=s1") == "unknown query parameter; use session_id, user_id, type or limit");
     CHECK(refusal("type=a&type=b") == "type: given more than once");
     CHECK(refusal("limit=1&limit=2") == "limit: given more than once");
 }
@@ -210,8 +209,7 @@ TEST_CASE("MEMORY_MAX_EVENTS must be a positive integer")
     REQUIRE(std::holds_alternative<MemorySettings>(five));
     CHECK(std::get<MemorySettings>(five).max_events == 5);
 
-    for (const char *value : {"0", "-1", "abc", "", " 5", "5 ", "+5", "1e5",
-                              "99999999999999999999999"}) {
+    for (const char *value : {"0", "-1", "abc", "", " 5", "5 ", "+5", "1e5", "99999999999999999999999"}) {
         CAPTURE(value);
         const SettingsResult result = parse_settings(value);
         REQUIRE(std::holds_alternative<std::string>(result));

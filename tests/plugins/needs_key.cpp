@@ -11,8 +11,7 @@ constexpr pgraph_env_var variables[] = {
      "API token; required, never logged"},
 };
 
-pgraph_status create(const pgraph_create_args *args, void **instance, char *error,
-                     std::size_t error_capacity) noexcept
+pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept
 {
     // The host should never get this far without the token; name it, never echo it.
     return create_checked_instance(args, instance, error, error_capacity, [](const Instance &self) {

@@ -7,8 +7,7 @@
 namespace productgraph::test_plugins {
 namespace {
 
-pgraph_status publish(void *instance, const pgraph_batch *batch,
-                      pgraph_publish_result *result) noexcept
+pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_result *result) noexcept
 {
     return pgraph::guard(PGRAPH_RETRY, result->message, result->message_capacity, [&] {
         Recorder &recorder = instance_of(instance).recorder;

@@ -26,15 +26,14 @@ struct TestEvent {
 };
 
 /// A TestEvent whose json is a plausible canonical body built from its fields.
-inline TestEvent make_event(std::string event_id, std::string session_id = "sess-1",
-                            std::string user_id = {}, std::string type = "ui.click")
+inline TestEvent make_event(std::string event_id, std::string session_id = "sess-1", std::string user_id = {},
+                            std::string type = "ui.click")
 {
-    std::string json = "{\"event_id\":\"" + event_id + "\",\"event.type\":\"" + type +
-                       "\",\"session.id\":\"" + session_id + "\"";
+    std::string json =
+        "{\"event_id\":\"" + event_id + "\",\"event.type\":\"" + type + "\",\"session.id\":\"" + session_id + "\"";
     if (!user_id.empty()) json += ",\"user.id\":\"" + user_id + "\"";
     json += "}";
-    return TestEvent{std::move(event_id), std::move(type), std::move(user_id),
-                     std::move(session_id), std::move(json)};
+    return TestEvent{std::move(event_id), std::move(type), std::move(user_id), std::move(session_id), std::move(json)};
 }
 
 /// What publish answered, copied out of the host-owned result.
@@ -57,8 +56,7 @@ struct Response {
 /// may still be running in it (hang.so's is, until the process exits).
 class LoadedPlugin {
 public:
-    explicit LoadedPlugin(const std::string &path)
-        : handle_(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL))
+    explicit LoadedPlugin(const std::string &path) : handle_(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL))
     {
         if (handle_ == nullptr) throw std::runtime_error(std::string("dlopen: ") + dlerror());
     }
@@ -68,8 +66,7 @@ public:
     /// The entry point, or nullptr when the file does not export one.
     pgraph_publisher_entry_v1_fn entry() const
     {
-        return reinterpret_cast<pgraph_publisher_entry_v1_fn>(
-            dlsym(handle_, PGRAPH_PUBLISHER_ENTRY_SYMBOL));
+        return reinterpret_cast<pgraph_publisher_entry_v1_fn>(dlsym(handle_, PGRAPH_PUBLISHER_ENTRY_SYMBOL));
     }
 
     /// Calls the entry as a host of ABI `major`.0; `error` receives any refusal.
@@ -77,8 +74,7 @@ public:
                                                  std::string *error = nullptr) const
     {
         char reason[256] = "";
-        const pgraph_negotiation negotiation{sizeof(pgraph_negotiation), major, 0, 0, reason,
-                                             sizeof reason};
+        const pgraph_negotiation negotiation{sizeof(pgraph_negotiation), major, 0, 0, reason, sizeof reason};
         const pgraph_publisher_descriptor *descriptor = entry()(&negotiation);
         if (error != nullptr) *error = reason;
         return descriptor;
@@ -156,13 +152,12 @@ public:
         std::vector<GrownConfigEntry> config;
         for (const auto &[name, value] : settings_) {
             GrownConfigEntry grown{};
-            grown.entry = {sizeof(pgraph_config_entry), 0, {name.data(), name.size()},
-                           {value.data(), value.size()}};
+            grown.entry = {sizeof(pgraph_config_entry), 0, {name.data(), name.size()}, {value.data(), value.size()}};
             config.push_back(grown);
         }
-        const pgraph_create_args args{sizeof(pgraph_create_args), 0, host_.table(),
-                                      config.empty() ? nullptr : &config[0].entry, config.size(),
-                                      sizeof(GrownConfigEntry), 0};
+        const pgraph_create_args args{
+            sizeof(pgraph_create_args), 0, host_.table(), config.empty() ? nullptr : &config[0].entry, config.size(),
+            sizeof(GrownConfigEntry),   0};
         char error[256] = "";
         status_ = descriptor_.create(&args, &instance_, error, sizeof error);
         error_ = error;
@@ -227,12 +222,10 @@ public:
     }
 
     /// Sends a request for `path` with the raw `query` (default method GET).
-    Response request(const std::string &path, const std::string &query = {},
-                     const std::string &method = "GET") const
+    Response request(const std::string &path, const std::string &query = {}, const std::string &method = "GET") const
     {
         Response response;
-        const pgraph_request request{sizeof(pgraph_request), 0, view(method), view(path),
-                                     view(query)};
+        const pgraph_request request{sizeof(pgraph_request), 0, view(method), view(path), view(query)};
         pgraph_response sink{};
         sink.struct_size = sizeof sink;
         sink.status = 200;

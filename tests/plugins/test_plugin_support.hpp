@@ -156,16 +156,14 @@ inline Instance &instance_of(void *instance) noexcept
 /// Creates an Instance holding a copy of every configuration entry, then refuses
 /// with the reason `check(instance)` returns, if any. Secrets never go into reasons.
 template <typename Check>
-pgraph_status create_checked_instance(const pgraph_create_args *args, void **instance,
-                                      char *error, std::size_t error_capacity,
-                                      Check check) noexcept
+pgraph_status create_checked_instance(const pgraph_create_args *args, void **instance, char *error,
+                                      std::size_t error_capacity, Check check) noexcept
 {
     return pgraph::guard(PGRAPH_FATAL, error, error_capacity, [&] {
         auto created = std::make_unique<Instance>();
         const char *base = reinterpret_cast<const char *>(args->config);
         for (std::size_t i = 0; i < args->config_count; ++i) {
-            const auto *entry = reinterpret_cast<const pgraph_config_entry *>(
-                base + i * args->config_entry_size);
+            const auto *entry = reinterpret_cast<const pgraph_config_entry *>(base + i * args->config_entry_size);
             created->config.emplace_back(pgraph::view(entry->name), pgraph::view(entry->value));
         }
         const std::string reason = check(static_cast<const Instance &>(*created));
@@ -179,8 +177,8 @@ pgraph_status create_checked_instance(const pgraph_create_args *args, void **ins
 }
 
 /// Creates an Instance holding a copy of every configuration entry.
-inline pgraph_status create_instance(const pgraph_create_args *args, void **instance,
-                                     char *error, std::size_t error_capacity) noexcept
+inline pgraph_status create_instance(const pgraph_create_args *args, void **instance, char *error,
+                                     std::size_t error_capacity) noexcept
 {
     return create_checked_instance(args, instance, error, error_capacity,
                                    [](const Instance &) { return std::string(); });
@@ -192,8 +190,7 @@ inline void destroy_instance(void *instance) noexcept
 }
 
 /// Publishes successfully: records the call and every event id as delivered.
-inline pgraph_status publish_all(void *instance, const pgraph_batch *batch,
-                                 pgraph_publish_result *result) noexcept
+inline pgraph_status publish_all(void *instance, const pgraph_batch *batch, pgraph_publish_result *result) noexcept
 {
     return pgraph::guard(PGRAPH_RETRY, result->message, result->message_capacity, [&] {
         Recorder &recorder = instance_of(instance).recorder;
@@ -205,8 +202,7 @@ inline pgraph_status publish_all(void *instance, const pgraph_batch *batch,
 
 /// Answers GET /events with what the recorder saw and GET /last_event with the
 /// normalised fields of the last delivered event; any other path is 404.
-inline void answer_events(void *instance, const pgraph_request *request,
-                          pgraph_response *response) noexcept
+inline void answer_events(void *instance, const pgraph_request *request, pgraph_response *response) noexcept
 {
     std::string json;
     std::string_view body = "{\"error\":\"not found\"}";
@@ -226,8 +222,7 @@ inline void answer_events(void *instance, const pgraph_request *request,
 
 /// A descriptor for a plugin enabled by default that records what it delivers;
 /// each test plugin changes only what makes it special.
-constexpr pgraph_publisher_descriptor make_descriptor(const char *name,
-                                                      const char *enable_variable) noexcept
+constexpr pgraph_publisher_descriptor make_descriptor(const char *name, const char *enable_variable) noexcept
 {
     return pgraph_publisher_descriptor{
         .struct_size = sizeof(pgraph_publisher_descriptor),
@@ -255,11 +250,11 @@ constexpr pgraph_publisher_descriptor make_descriptor(const char *name,
 }  // namespace productgraph::test_plugins
 
 /// Defines the exported entry point of a test plugin around its descriptor.
-#define PGRAPH_TEST_PLUGIN_ENTRY(descriptor)                                          \
-    extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1( \
-        const pgraph_negotiation *negotiation)                                         \
-    {                                                                                  \
-        return ::pgraph::negotiate(descriptor, negotiation);                           \
+#define PGRAPH_TEST_PLUGIN_ENTRY(descriptor)                                                                           \
+    extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(                             \
+        const pgraph_negotiation *negotiation)                                                                         \
+    {                                                                                                                  \
+        return ::pgraph::negotiate(descriptor, negotiation);                                                           \
     }
 
 #endif  // PRODUCTGRAPH_TESTS_PLUGINS_TEST_PLUGIN_SUPPORT_HPP

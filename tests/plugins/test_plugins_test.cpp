@@ -52,8 +52,7 @@ TEST_CASE("no_entry loads but exports no entry point")
 
 TEST_CASE("every test plugin but analytics_provider is enabled by default under NAME_ENABLED")
 {
-    for (const char *name : {"wrong_major", "failing_create", "flaky", "picky", "hang", "fatal",
-                             "needs_key"}) {
+    for (const char *name : {"wrong_major", "failing_create", "flaky", "picky", "hang", "fatal", "needs_key"}) {
         CAPTURE(name);
         const pgraph_publisher_descriptor &d = descriptor(name);
         CHECK(std::string_view(d.name) == name);
@@ -115,22 +114,19 @@ TEST_CASE("flaky asks for FLAKY_FAILURES retries before it delivers")
     CHECK(first.retry_after_ms == 250);
     CHECK(instance.publish(batch, 2).status == PGRAPH_RETRY);
     CHECK(instance.publish(batch, 3).status == PGRAPH_OK);
-    CHECK(instance.request("/events").body ==
-          R"({"delivered":["e1","e2"],"publish_calls":3,"attempts":[1,2,3]})");
+    CHECK(instance.request("/events").body == R"({"delivered":["e1","e2"],"publish_calls":3,"attempts":[1,2,3]})");
 }
 
 TEST_CASE("flaky with FLAKY_FAILURES=0 delivers at once")
 {
-    PluginInstance instance(descriptor("flaky"),
-                            {{"FLAKY_FAILURES", "0"}, {"FLAKY_RETRY_AFTER_MS", "0"}});
+    PluginInstance instance(descriptor("flaky"), {{"FLAKY_FAILURES", "0"}, {"FLAKY_RETRY_AFTER_MS", "0"}});
     REQUIRE(instance.create_status() == PGRAPH_OK);
     CHECK(instance.publish({make_event("e1")}).status == PGRAPH_OK);
 }
 
 TEST_CASE("flaky refuses a FLAKY_FAILURES that is not a number")
 {
-    PluginInstance instance(descriptor("flaky"),
-                            {{"FLAKY_FAILURES", "two"}, {"FLAKY_RETRY_AFTER_MS", "0"}});
+    PluginInstance instance(descriptor("flaky"), {{"FLAKY_FAILURES", "two"}, {"FLAKY_RETRY_AFTER_MS", "0"}});
     CHECK(instance.create_status() == PGRAPH_FATAL);
     CHECK(instance.create_error() == "FLAKY_FAILURES must be a non-negative integer");
 }
@@ -140,8 +136,7 @@ TEST_CASE("picky rejects the events whose id starts with bad and delivers the re
     PluginInstance instance(descriptor("picky"), {});
     REQUIRE(instance.create_status() == PGRAPH_OK);
 
-    const PublishOutcome mixed =
-        instance.publish({make_event("good1"), make_event("bad1"), make_event("good2")});
+    const PublishOutcome mixed = instance.publish({make_event("good1"), make_event("bad1"), make_event("good2")});
     CHECK(mixed.status == PGRAPH_PARTIAL);
     CHECK(mixed.event_statuses ==
           std::vector<pgraph_event_status>{PGRAPH_EVENT_OK, PGRAPH_EVENT_REJECT, PGRAPH_EVENT_OK});

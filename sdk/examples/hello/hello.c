@@ -23,8 +23,7 @@ static void copy_text(char *buffer, size_t capacity, const char *text)
     buffer[n] = '\0';
 }
 
-static pgraph_status hello_create(const pgraph_create_args *args, void **instance,
-                                  char *error, size_t error_capacity)
+static pgraph_status hello_create(const pgraph_create_args *args, void **instance, char *error, size_t error_capacity)
 {
     hello *self = calloc(1, sizeof *self);
     if (self == NULL) {
@@ -36,8 +35,7 @@ static pgraph_status hello_create(const pgraph_create_args *args, void **instanc
     return PGRAPH_OK;
 }
 
-static pgraph_status hello_publish(void *instance, const pgraph_batch *batch,
-                                   pgraph_publish_result *result)
+static pgraph_status hello_publish(void *instance, const pgraph_batch *batch, pgraph_publish_result *result)
 {
     const hello *self = instance;
     const pgraph_host *host = self->host;
@@ -60,30 +58,28 @@ static const pgraph_publisher_descriptor hello_descriptor = {
     sizeof(pgraph_publisher_descriptor),
     PGRAPH_ABI_MAJOR,
     PGRAPH_ABI_MINOR,
-    0,                  /* min_host_minor: works with every 1.x host */
+    0, /* min_host_minor: works with every 1.x host */
     "hello",
     "1.0.0",
     "logs each event id at debug level",
-    0,                  /* flags: off unless HELLO_ENABLED=true */
-    500,                /* max_batch_events */
-    0,                  /* max_batch_bytes: no limit */
+    0,   /* flags: off unless HELLO_ENABLED=true */
+    500, /* max_batch_events */
+    0,   /* max_batch_bytes: no limit */
     "HELLO_ENABLED",
     hello_variables,
     sizeof hello_variables / sizeof hello_variables[0],
     sizeof(pgraph_env_var),
     hello_create,
     hello_publish,
-    NULL,               /* flush: nothing buffered */
+    NULL, /* flush: nothing buffered */
     hello_destroy,
-    NULL,               /* handle_request: no admin endpoints */
+    NULL, /* handle_request: no admin endpoints */
 };
 
-PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(
-    const pgraph_negotiation *negotiation)
+PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation)
 {
     if (negotiation->host_abi_major != PGRAPH_ABI_MAJOR) {
-        copy_text(negotiation->error, negotiation->error_capacity,
-                  "hello is built for ABI major 1");
+        copy_text(negotiation->error, negotiation->error_capacity, "hello is built for ABI major 1");
         return NULL;
     }
     return &hello_descriptor;

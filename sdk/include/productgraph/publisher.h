@@ -41,8 +41,7 @@ extern "C" {
 #endif
 
 /* True when `field` lies wholly inside a struct whose struct_size is `s->struct_size`. */
-#define PGRAPH_HAS_FIELD(s, type, field) \
-    ((s)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+#define PGRAPH_HAS_FIELD(s, type, field) ((s)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
 
 /* ---- Status codes --------------------------------------------------------- */
 
@@ -163,12 +162,12 @@ typedef struct pgraph_event {
 /* A batch handed to publish. Host-owned, valid only during the call. */
 typedef struct pgraph_batch {
     uint32_t struct_size;
-    uint32_t attempt;          /* 1 on the first try, 2 on the first retry, ... */
+    uint32_t attempt; /* 1 on the first try, 2 on the first retry, ... */
     const pgraph_event *events;
     size_t event_count;
-    uint32_t event_size;       /* stride of `events`: use pgraph_batch_event() */
+    uint32_t event_size; /* stride of `events`: use pgraph_batch_event() */
     uint32_t reserved0;
-    int64_t deadline_unix_ms;  /* publish should return by then (give up = RETRY) */
+    int64_t deadline_unix_ms; /* publish should return by then (give up = RETRY) */
 } pgraph_batch;
 
 /* The i-th event of a batch, honouring the host's element size. */
@@ -199,19 +198,18 @@ typedef struct pgraph_event_result {
 /* Host-allocated, plugin-written; what publish says beyond its status. */
 typedef struct pgraph_publish_result {
     uint32_t struct_size;
-    uint32_t event_result_size; /* stride of `events`: use pgraph_event_result_at() */
+    uint32_t event_result_size;  /* stride of `events`: use pgraph_event_result_at() */
     pgraph_event_result *events; /* batch->event_count entries, read on PARTIAL */
     int64_t retry_after_ms;      /* with RETRY or PARTIAL: earliest retry, 0 = host policy */
     int32_t http_status;         /* last provider status, 0 when none; for the admin view */
     uint32_t reserved0;
-    char *message;               /* host buffer for a NUL-terminated summary/reason */
+    char *message; /* host buffer for a NUL-terminated summary/reason */
     size_t message_capacity;
 } pgraph_publish_result;
 
 /* True when the host's per-event results carry retry_after_ms (host minor >= 1). */
-#define PGRAPH_EVENT_RESULT_HAS_RETRY_AFTER(result)                                   \
-    ((result)->event_result_size >=                                                   \
-     offsetof(pgraph_event_result, retry_after_ms) + sizeof(int64_t))
+#define PGRAPH_EVENT_RESULT_HAS_RETRY_AFTER(result)                                                                    \
+    ((result)->event_result_size >= offsetof(pgraph_event_result, retry_after_ms) + sizeof(int64_t))
 
 /* The i-th per-event result, honouring the host's element size. */
 static inline pgraph_event_result *pgraph_event_result_at(pgraph_publish_result *result, size_t i)
@@ -267,13 +265,13 @@ typedef struct pgraph_response {
 /* Plugin -> host, static storage owned by the plugin, never freed. */
 typedef struct pgraph_publisher_descriptor {
     uint32_t struct_size;
-    uint32_t abi_major;      /* must equal the host's major: PGRAPH_ABI_MAJOR */
-    uint32_t abi_minor;      /* the minor the plugin was built against */
-    uint32_t min_host_minor; /* the oldest host minor it can work with */
-    const char *name;        /* NUL-terminated, [a-z0-9_-]+, unique: "amplitude" */
-    const char *version;     /* NUL-terminated plugin version, e.g. "1.2.0" */
-    const char *description; /* NUL-terminated one-line summary */
-    uint32_t flags;          /* PGRAPH_PLUGIN_* bits */
+    uint32_t abi_major;        /* must equal the host's major: PGRAPH_ABI_MAJOR */
+    uint32_t abi_minor;        /* the minor the plugin was built against */
+    uint32_t min_host_minor;   /* the oldest host minor it can work with */
+    const char *name;          /* NUL-terminated, [a-z0-9_-]+, unique: "amplitude" */
+    const char *version;       /* NUL-terminated plugin version, e.g. "1.2.0" */
+    const char *description;   /* NUL-terminated one-line summary */
+    uint32_t flags;            /* PGRAPH_PLUGIN_* bits */
     uint32_t max_batch_events; /* at most this many events per publish (>= 1) */
     uint64_t max_batch_bytes;  /* sum of event json lengths per publish; 0 = no limit */
     /* NUL-terminated name of the variable that switches the plugin on, e.g.
@@ -281,21 +279,19 @@ typedef struct pgraph_publisher_descriptor {
     const char *enable_variable;
     const pgraph_env_var *env_vars; /* declared variables, static */
     uint32_t env_var_count;
-    uint32_t env_var_size;          /* stride of env_vars: sizeof(pgraph_env_var) */
+    uint32_t env_var_size; /* stride of env_vars: sizeof(pgraph_env_var) */
 
     /* Creates one instance. Control thread; never concurrent with anything on the
      * same plugin's other calls for that instance. On failure returns non-OK,
      * writes a NUL-terminated reason into error and leaves *instance untouched.
      * Secrets from config must never be copied into `error`. Required. */
-    pgraph_status (*create)(const pgraph_create_args *args, void **instance,
-                            char *error, size_t error_capacity);
+    pgraph_status (*create)(const pgraph_create_args *args, void **instance, char *error, size_t error_capacity);
 
     /* Delivers a batch. Called from the instance's own worker thread, never
      * concurrently on one instance; different instances run in parallel. May
      * block, but should return by batch->deadline_unix_ms. The batch and its
      * views are lent for the call; write results only into `result`. Required. */
-    pgraph_status (*publish)(void *instance, const pgraph_batch *batch,
-                             pgraph_publish_result *result);
+    pgraph_status (*publish)(void *instance, const pgraph_batch *batch, pgraph_publish_result *result);
 
     /* Pushes out anything the plugin buffers internally, by deadline_unix_ms.
      * Worker thread, after the last publish at shutdown. Optional (NULL). */
@@ -309,18 +305,15 @@ typedef struct pgraph_publisher_descriptor {
     /* Answers a read-only GET under /v1/plugins/<name>/. Called from HTTP
      * threads, possibly concurrently with publish and with itself: the plugin
      * synchronises its own state. Must not block on the network. Optional. */
-    void (*handle_request)(void *instance, const pgraph_request *request,
-                           pgraph_response *response);
+    void (*handle_request)(void *instance, const pgraph_request *request, pgraph_response *response);
 } pgraph_publisher_descriptor;
 
 /* The single exported entry point. The host calls it once after loading, on the
  * control thread. Return a pointer to a static descriptor, or NULL to refuse
  * (writing a NUL-terminated reason into negotiation->error). */
-typedef const pgraph_publisher_descriptor *(*pgraph_publisher_entry_v1_fn)(
-    const pgraph_negotiation *negotiation);
+typedef const pgraph_publisher_descriptor *(*pgraph_publisher_entry_v1_fn)(const pgraph_negotiation *negotiation);
 
-PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(
-    const pgraph_negotiation *negotiation);
+PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation);
 
 #ifdef __cplusplus
 }

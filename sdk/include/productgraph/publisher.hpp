@@ -39,8 +39,7 @@ inline std::string_view config_value(const pgraph_create_args *args, std::string
 {
     const char *base = reinterpret_cast<const char *>(args->config);
     for (size_t i = 0; i < args->config_count; ++i) {
-        const auto *entry =
-            reinterpret_cast<const pgraph_config_entry *>(base + i * args->config_entry_size);
+        const auto *entry = reinterpret_cast<const pgraph_config_entry *>(base + i * args->config_entry_size);
         if (view(entry->name) == name) return view(entry->value);
     }
     return {};
@@ -95,8 +94,9 @@ inline const pgraph_publisher_descriptor *negotiate(const pgraph_publisher_descr
     }
     if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, error_capacity) && negotiation->error != nullptr &&
         negotiation->error_capacity > 0) {
-        std::snprintf(negotiation->error, negotiation->error_capacity, "%s plugin speaks ABI major %d, the host speaks %u",
-                      descriptor.name, PGRAPH_ABI_MAJOR, static_cast<unsigned>(negotiation->host_abi_major));
+        std::snprintf(negotiation->error, negotiation->error_capacity,
+                      "%s plugin speaks ABI major %d, the host speaks %u", descriptor.name, PGRAPH_ABI_MAJOR,
+                      static_cast<unsigned>(negotiation->host_abi_major));
     }
     return nullptr;
 }

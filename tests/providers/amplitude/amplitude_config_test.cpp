@@ -115,7 +115,8 @@ TEST_CASE("bad values fail with an error naming the variable and never the key")
         CHECK(error.starts_with(name));
         CHECK(error.find(test_key) == std::string::npos);
     }
-    CHECK(error_of({{"AMPLITUDE_API_KEY", test_key}, {"AMPLITUDE_ENDPOINT", "http://"}}).starts_with("AMPLITUDE_ENDPOINT"));
+    CHECK(error_of({{"AMPLITUDE_API_KEY", test_key}, {"AMPLITUDE_ENDPOINT", "http://"}})
+              .starts_with("AMPLITUDE_ENDPOINT"));
     CHECK(error_of({{"AMPLITUDE_API_KEY", test_key}, {"AMPLITUDE_ENDPOINT", "https://a b/"}})
               .starts_with("AMPLITUDE_ENDPOINT"));
     CHECK(error_of({{"AMPLITUDE_API_KEY", test_key}, {"AMPLITUDE_MIN_ID_LENGTH", "x"}}) ==
@@ -164,8 +165,8 @@ TEST_CASE("read_settings takes the values the host passes and honours the entry 
     const std::string values[] = {test_key, "3"};
     GrownEntry entries[2] = {};
     for (int i = 0; i < 2; ++i) {
-        entries[i].entry = {sizeof(pgraph_config_entry), 0, {names[i].data(), names[i].size()},
-                            {values[i].data(), values[i].size()}};
+        entries[i].entry = {
+            sizeof(pgraph_config_entry), 0, {names[i].data(), names[i].size()}, {values[i].data(), values[i].size()}};
     }
     pgraph_create_args args{};
     args.struct_size = sizeof args;

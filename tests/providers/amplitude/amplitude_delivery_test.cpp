@@ -102,7 +102,8 @@ Run run(const std::vector<OwnedEvent> &events, FakeSender &sender, DeliverySetti
     CollectingHost host;
     const std::vector<EventView> views = views_of(events);
     const pgraph::HostLog log = host.log();
-    DeliveryReport report = deliver(views, attempt, settings, deadline, [now] { return now; }, sender.function(), log);
+    DeliveryReport report = deliver(
+        views, attempt, settings, deadline, [now] { return now; }, sender.function(), log);
     return Run{std::move(report), host.all()};
 }
 
@@ -153,7 +154,8 @@ TEST_CASE("a single event that still gets 413 is rejected with a log line while 
 {
     FakeSender sender;
     sender.otherwise([](const SentRequest &request) {
-        const bool holds_e1 = std::find(request.insert_ids.begin(), request.insert_ids.end(), "e1") != request.insert_ids.end();
+        const bool holds_e1 =
+            std::find(request.insert_ids.begin(), request.insert_ids.end(), "e1") != request.insert_ids.end();
         return holds_e1 ? reply(413, R"({"code":413,"error":"Payload too large"})") : reply(200);
     });
     const Run result = run(numbered_events("e", 3), sender);
@@ -167,7 +169,9 @@ TEST_CASE("a single event that still gets 413 is rejected with a log line while 
 TEST_CASE("a 400 rejects the listed events and leaves the rest to the host retry")
 {
     FakeSender sender;
-    sender.then(reply(400, R"({"code":400,"error":"Invalid field values on some events","events_with_invalid_fields":{"time":[1]}})"));
+    sender.then(reply(
+        400,
+        R"({"code":400,"error":"Invalid field values on some events","events_with_invalid_fields":{"time":[1]}})"));
     const Run result = run(numbered_events("e", 3), sender);
     CHECK(sender.sent.size() == 1);
     CHECK(result.report.status == PGRAPH_PARTIAL);
@@ -284,11 +288,10 @@ TEST_CASE("the number of requests in one publish is capped")
     DeliverySettings settings = test_settings();
     settings.max_requests = 5;
     const Run result = run(numbered_events("e", 8), sender, settings);
-    CHECK(sender.requests() == std::vector<Ids>{{"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"},
-                                                {"e0", "e1", "e2", "e3"},
-                                                {"e0", "e1"},
-                                                {"e0"},
-                                                {"e1"}});
+    CHECK(
+        sender.requests() ==
+        std::vector<Ids>{
+            {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"}, {"e0", "e1", "e2", "e3"}, {"e0", "e1"}, {"e0"}, {"e1"}});
     CHECK(result.report.status == PGRAPH_PARTIAL);
     CHECK(statuses(result.report) == std::vector{reject, reject, retry, retry, retry, retry, retry, retry});
 }

@@ -39,7 +39,7 @@ TEST_CASE("the product-spec example becomes the documented Amplitude event with 
 {
     const rapidjson::Document event = formatted(spec_example());
     CHECK(member_names(event) == std::vector<std::string>{"event_type", "user_id", "time", "insert_id", "session_id",
-                                                           "ip", "user_agent", "event_properties"});
+                                                          "ip", "user_agent", "event_properties"});
     CHECK(std::string(event["event_type"].GetString()) == "signup_button_clicked");
     CHECK(std::string(event["user_id"].GetString()) == "user-123");
     CHECK(event["time"].GetInt64() == 1705314615000);
@@ -59,11 +59,11 @@ TEST_CASE("the product-spec example becomes the documented Amplitude event with 
 TEST_CASE("every event type without event.name gets its name from the Amplitude mapping table")
 {
     const std::vector<std::pair<std::string, std::string>> table = {
-        {"page.view", "Page View"},       {"page.leave", "Page Leave"},     {"ui.click", "User Action"},
-        {"ui.input", "User Action"},      {"ui.scroll", "User Action"},     {"ui.focus", "User Action"},
-        {"ui.blur", "User Action"},       {"ui.submit", "User Action"},     {"state.change", "State Change"},
-        {"api.request", "API Request"},   {"api.response", "API Response"}, {"journey.step", "Journey Event"},
-        {"error", "Error Event"},         {"performance", "Performance"},   {"custom", "Custom Event"},
+        {"page.view", "Page View"},     {"page.leave", "Page Leave"},     {"ui.click", "User Action"},
+        {"ui.input", "User Action"},    {"ui.scroll", "User Action"},     {"ui.focus", "User Action"},
+        {"ui.blur", "User Action"},     {"ui.submit", "User Action"},     {"state.change", "State Change"},
+        {"api.request", "API Request"}, {"api.response", "API Response"}, {"journey.step", "Journey Event"},
+        {"error", "Error Event"},       {"performance", "Performance"},   {"custom", "Custom Event"},
     };
     CHECK(table.size() == 15);
     for (const auto &[type, name] : table) {
@@ -271,10 +271,9 @@ TEST_CASE("a known user without device.id is sent without a device_id")
 
 TEST_CASE("placeholder user ids are treated as absent")
 {
-    const std::vector<std::string> placeholders = {"anonymous", "nil",       "none", "null", "n/a",
-                                                   "na",        "undefined", "unknown", "\"\"", "{}",
-                                                   "lmy47d",    "0",         "-1",   "NULL", "Undefined",
-                                                   "00000000-0000-0000-0000-000000000000"};
+    const std::vector<std::string> placeholders = {
+        "anonymous", "nil", "none",   "null", "n/a", "na",   "undefined", "unknown",
+        "\"\"",      "{}",  "lmy47d", "0",    "-1",  "NULL", "Undefined", "00000000-0000-0000-0000-000000000000"};
     for (const std::string &placeholder : placeholders) {
         CAPTURE(placeholder);
         CHECK(is_placeholder_id(placeholder));
@@ -374,8 +373,10 @@ TEST_CASE("truncated_size keeps at most the given number of characters at a UTF-
 {
     CHECK(truncated_size("abc", 5) == 3);
     CHECK(truncated_size("abcdef", 3) == 3);
-    CHECK(truncated_size("\xC3\xA9\xC3\xA9\xC3\xA9", 2) == 4);          // é é é
-    CHECK(truncated_size("a\xE2\x82\xAC" "b", 2) == 4);                  // a € b
+    CHECK(truncated_size("\xC3\xA9\xC3\xA9\xC3\xA9", 2) == 4);  // é é é
+    CHECK(truncated_size("a\xE2\x82\xAC"
+                         "b",
+                         2) == 4);                                      // a € b
     CHECK(truncated_size("\xF0\x9F\x98\x80\xF0\x9F\x98\x80", 1) == 4);  // two emoji
     CHECK(truncated_size("", 0) == 0);
 }
@@ -461,7 +462,8 @@ TEST_CASE("requests are split before their body reaches 1000000 bytes")
     std::string tags;
     for (int k = 0; k < 29; ++k) tags += (k ? ",\"" : "\"") + repeated("y", 1000) + "\"";
     std::vector<OwnedEvent> events = numbered_events("big", 100);
-    for (OwnedEvent &event : events) event.canonical(R"(,"page.title":")" + repeated("x", 1000) + R"(","tags":[)" + tags + "]");
+    for (OwnedEvent &event : events)
+        event.canonical(R"(,"page.title":")" + repeated("x", 1000) + R"(","tags":[)" + tags + "]");
     std::vector<FormattedEvent> formatted_events;
     std::vector<std::size_t> all;
     for (std::size_t i = 0; i < events.size(); ++i) {

@@ -21,7 +21,8 @@ namespace {
 
 constexpr const char *key = "AMP_TEST_API_KEY_0123456789abcdef";
 
-std::map<std::string, std::string> amplitude_env(const MockAmplitude &mock, std::map<std::string, std::string> extra = {})
+std::map<std::string, std::string> amplitude_env(const MockAmplitude &mock,
+                                                 std::map<std::string, std::string> extra = {})
 {
     std::map<std::string, std::string> env = {{"ANALYTICS_ENABLED", "true"},
                                               {"AMPLITUDE_ENABLED", "true"},
@@ -144,9 +145,9 @@ TEST_CASE("events Amplitude rejects never arrive while the rest of their batch d
     const auto daemon_holder = start_with(mock);
     const Daemon &daemon = *daemon_holder;
     INFO("daemon log:\n" << daemon->all_logs());  // read when a check fails
-    REQUIRE(post_events(*daemon, {user_event("rj_0", "user-a"), user_event("rj_1", "user-b"),
-                                  user_event("rj_2", "user-c")})
-                .status == 202);
+    REQUIRE(
+        post_events(*daemon, {user_event("rj_0", "user-a"), user_event("rj_1", "user-b"), user_event("rj_2", "user-c")})
+            .status == 202);
     REQUIRE(eventually([&] { return accepted_all(mock, {"rj_0", "rj_2"}); }));
     REQUIRE(eventually([&] { return plugin_status(*daemon, "amplitude")["rejected"].GetInt() == 1; }));
     const auto line = daemon->wait_for_log("plugin rejected an event");
@@ -194,8 +195,8 @@ TEST_CASE("a 413 from Amplitude is split into halves that both arrive")
     const auto daemon_holder = start_with(mock);
     const Daemon &daemon = *daemon_holder;
     INFO("daemon log:\n" << daemon->all_logs());  // read when a check fails
-    REQUIRE(post_events(*daemon, {minimal_event("sp_0"), minimal_event("sp_1"), minimal_event("sp_2"),
-                                  minimal_event("sp_3")})
+    REQUIRE(post_events(*daemon,
+                        {minimal_event("sp_0"), minimal_event("sp_1"), minimal_event("sp_2"), minimal_event("sp_3")})
                 .status == 202);
     REQUIRE(eventually([&] { return accepted_all(mock, {"sp_0", "sp_1", "sp_2", "sp_3"}); }));
     const auto requests = mock.requests();
@@ -236,7 +237,8 @@ TEST_CASE("an invalid API key fails only the amplitude plugin while memory keeps
     const Daemon &daemon = *daemon_holder;
     INFO("daemon log:\n" << daemon->all_logs());  // read when a check fails
     REQUIRE(post_events(*daemon, {minimal_event("bk_0")}).status == 202);
-    REQUIRE(eventually([&] { return std::string(plugin_status(*daemon, "amplitude")["state"].GetString()) == "failed"; }));
+    REQUIRE(
+        eventually([&] { return std::string(plugin_status(*daemon, "amplitude")["state"].GetString()) == "failed"; }));
     const auto status = plugin_status(*daemon, "amplitude");
     CHECK(std::string(status["reason"].GetString()).find("check AMPLITUDE_API_KEY") != std::string::npos);
     CHECK(std::string(plugin_status(*daemon, "memory")["state"].GetString()) == "enabled");

@@ -56,9 +56,10 @@ public:
     {
         std::vector<pgraph_config_entry> config;
         for (const auto &[name, value] : settings_) {
-            config.push_back({sizeof(pgraph_config_entry), 0, {name.data(), name.size()}, {value.data(), value.size()}});
+            config.push_back(
+                {sizeof(pgraph_config_entry), 0, {name.data(), name.size()}, {value.data(), value.size()}});
         }
-        const pgraph_create_args args{sizeof(pgraph_create_args), 0, host_.table(), config.data(), config.size(),
+        const pgraph_create_args args{sizeof(pgraph_create_args),  0, host_.table(), config.data(), config.size(),
                                       sizeof(pgraph_config_entry), 0};
         char error[512] = "";
         status_ = amplitude().create(&args, &instance_, error, sizeof error);
@@ -117,7 +118,8 @@ public:
         Outcome outcome;
         const auto started = std::chrono::steady_clock::now();
         outcome.status = amplitude().publish(instance_, &batch, &result);
-        outcome.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        outcome.took =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
         for (const GrownResult &r : results) {
             outcome.events.push_back(r.result.status);
             outcome.reasons.emplace_back(r.result.reason);
@@ -148,9 +150,8 @@ private:
 
 std::vector<Setting> settings_for(const MockAmplitude &mock, std::vector<Setting> extra = {})
 {
-    std::vector<Setting> settings = {{"AMPLITUDE_ENABLED", "true"},
-                                     {"AMPLITUDE_API_KEY", key},
-                                     {"AMPLITUDE_ENDPOINT", mock.url()}};
+    std::vector<Setting> settings = {
+        {"AMPLITUDE_ENABLED", "true"}, {"AMPLITUDE_API_KEY", key}, {"AMPLITUDE_ENDPOINT", mock.url()}};
     settings.insert(settings.end(), extra.begin(), extra.end());
     return settings;
 }
@@ -209,8 +210,8 @@ TEST_CASE("a published event reaches Amplitude as the exact documented request")
         R"({"event_type":"signup_button_clicked","user_id":"user-123","time":1705314615000,"insert_id":"evt_100",)"
         R"json("session_id":4356024399716990,"ip":"203.0.113.7","user_agent":"Mozilla/5.0 (X11; Linux x86_64)",)json"
         R"("event_properties":{"page_path":"/signup","component_name":"SignupButton","action":"click"}})";
-    CHECK(requests[0].body == std::string(R"({"api_key":")") + key + R"(","events":[)" + event +
-                                  R"(],"options":{"min_id_length":1}})");
+    CHECK(requests[0].body ==
+          std::string(R"({"api_key":")") + key + R"(","events":[)" + event + R"(],"options":{"min_id_length":1}})");
     REQUIRE(mock.accepted().size() == 1);
     CHECK(mock.accepted()[0].json == event);
 }
@@ -261,7 +262,8 @@ TEST_CASE("the mock's validation rejects short ids and the plugin rejects exactl
     events[1].canonical();
     const Outcome outcome = instance.publish(events);
     CHECK(outcome.status == PGRAPH_PARTIAL);
-    CHECK(outcome.events == std::vector<pgraph_event_status>{PGRAPH_EVENT_RETRY, PGRAPH_EVENT_REJECT, PGRAPH_EVENT_RETRY});
+    CHECK(outcome.events ==
+          std::vector<pgraph_event_status>{PGRAPH_EVENT_RETRY, PGRAPH_EVENT_REJECT, PGRAPH_EVENT_RETRY});
     CHECK(outcome.reasons[1] == "Amplitude 400: shorter than min_id_length: user_id");
     CHECK(mock.requests()[0].min_id_length == 5);
     // The host would send the other two again.

@@ -46,9 +46,9 @@ TEST_CASE("a 2xx answer delivers the whole request")
 
 TEST_CASE("a 400 naming missing_field is fatal")
 {
-    const Verdict verdict = classify(
-        400, R"({"code":400,"error":"Request missing required field","missing_field":"api_key",)"
-             R"("events_with_invalid_fields":{"time":[0]}})");
+    const Verdict verdict =
+        classify(400, R"({"code":400,"error":"Request missing required field","missing_field":"api_key",)"
+                      R"("events_with_invalid_fields":{"time":[0]}})");
     CHECK(verdict.outcome == Outcome::fatal);
     CHECK(verdict.reason.find("api_key") != std::string::npos);
 }
@@ -102,7 +102,8 @@ TEST_CASE("the silenced 400 body drops silenced events and throttles throttled o
 TEST_CASE("indexes outside the request or of the wrong type are ignored")
 {
     const Verdict verdict = classify(
-        400, R"({"code":400,"error":"Invalid field values on some events","events_with_invalid_fields":{"time":[9,-1,"2",1.5,0]}})",
+        400,
+        R"({"code":400,"error":"Invalid field values on some events","events_with_invalid_fields":{"time":[9,-1,"2",1.5,0]}})",
         2);
     REQUIRE(verdict.outcome == Outcome::per_event);
     CHECK(verdict.actions == std::vector<EventAction>{EventAction::reject, EventAction::retry});
@@ -112,7 +113,9 @@ TEST_CASE("a 400 that names no event splits the request to find the culprits")
 {
     CHECK(classify(400, R"({"code":400,"error":"Invalid event JSON"})").outcome == Outcome::split);
     CHECK(classify(400, "<html>bad request</html>").outcome == Outcome::split);
-    CHECK(classify(400, R"({"code":400,"error":"Invalid field values on some events","events_with_invalid_fields":{"time":[7]}})")
+    CHECK(classify(
+              400,
+              R"({"code":400,"error":"Invalid field values on some events","events_with_invalid_fields":{"time":[7]}})")
               .outcome == Outcome::split);
 }
 
@@ -141,7 +144,8 @@ TEST_CASE("a 429 rejects events over the daily quota throttles the listed ones a
 TEST_CASE("a 429 without throttled_events throttles the events of the throttled users and devices")
 {
     const Verdict verdict = classify(
-        429, R"({"code":429,"error":"Too many requests","throttled_users":{"user-1":40},"throttled_devices":{"device-2":40}})",
+        429,
+        R"({"code":429,"error":"Too many requests","throttled_users":{"user-1":40},"throttled_devices":{"device-2":40}})",
         4);
     REQUIRE(verdict.outcome == Outcome::per_event);
     using enum EventAction;

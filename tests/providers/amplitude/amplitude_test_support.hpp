@@ -26,18 +26,20 @@ struct OwnedEvent {
     std::string client_ip = "203.0.113.7";
     std::string user_agent = "Mozilla/5.0 (X11; Linux x86_64)";
     std::int64_t timestamp_ms = 1705314615000;  // 2024-01-15T10:30:15Z
-    std::string json;  // built from the fields by canonical() unless set
+    std::string json;                           // built from the fields by canonical() unless set
 
     EventView view() const
     {
-        return EventView{event_id, type, name, user_id, device_id, session_id, client_ip, user_agent, timestamp_ms, json};
+        return EventView{event_id,   type,      name,       user_id,      device_id,
+                         session_id, client_ip, user_agent, timestamp_ms, json};
     }
 
     /// Builds the canonical JSON from the fields plus `extra` (",\"k\":v" members).
     OwnedEvent &canonical(const std::string &extra = "")
     {
-        json = R"({"event_id":")" + event_id + R"(","project_id":"proj_demo","event.timestamp":"2024-01-15T10:30:15Z")" +
-               R"(,"event.type":")" + type + '"';
+        json = R"({"event_id":")" + event_id +
+               R"(","project_id":"proj_demo","event.timestamp":"2024-01-15T10:30:15Z")" + R"(,"event.type":")" + type +
+               '"';
         if (!name.empty()) json += R"(,"event.name":")" + name + '"';
         if (!user_id.empty()) json += R"(,"user.id":")" + user_id + '"';
         if (!device_id.empty()) json += R"(,"device.id":")" + device_id + '"';

@@ -67,8 +67,8 @@ std::string compact(const Value &value)
 
 std::size_t characters(std::string_view text)
 {
-    return static_cast<std::size_t>(std::count_if(
-        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 bool has_long_string(const Value &value)
@@ -88,8 +88,9 @@ bool has_long_string(const Value &value)
 bool is_placeholder(std::string_view id)
 {
     static constexpr std::array<std::string_view, 15> placeholders = {
-        "anonymous", "nil", "none", "null", "n/a", "na", "undefined", "unknown", "\"\"", "\"\"\"\"", "{}",
-        "lmy47d", "0", "-1", "00000000-0000-0000-0000-000000000000"};
+        "anonymous", "nil",       "none",    "null", "n/a",
+        "na",        "undefined", "unknown", "\"\"", "\"\"\"\"",
+        "{}",        "lmy47d",    "0",       "-1",   "00000000-0000-0000-0000-000000000000"};
     return std::any_of(placeholders.begin(), placeholders.end(), [&](std::string_view p) {
         return p.size() == id.size() && std::equal(p.begin(), p.end(), id.begin(), [](char a, char b) {
                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
@@ -97,15 +98,21 @@ bool is_placeholder(std::string_view id)
     });
 }
 
-CannedReply bad_request(std::string error) { return {400, R"({"code":400,"error":)" + json_string(error) + "}", {}}; }
+CannedReply bad_request(std::string error)
+{
+    return {400, R"({"code":400,"error":)" + json_string(error) + "}", {}};
+}
 
 CannedReply missing(std::string field)
 {
-    return {400, R"({"code":400,"error":"Request missing required field","missing_field":)" + json_string(field) + "}",
-            {}};
+    return {
+        400, R"({"code":400,"error":"Request missing required field","missing_field":)" + json_string(field) + "}", {}};
 }
 
-CannedReply too_large() { return {413, R"({"code":413,"error":"Payload too large"})", {}}; }
+CannedReply too_large()
+{
+    return {413, R"({"code":413,"error":"Payload too large"})", {}};
+}
 
 using FieldIndexes = std::map<std::string, std::vector<std::size_t>>;
 
@@ -295,24 +302,20 @@ private:
         }
         // A slow server: answer from another thread so the server keeps serving.
         std::lock_guard lock(state_->mutex);
-        state_->delayed.emplace_back([state = state_, canned = *reply, seen, events, ingest,
-                                      writer = std::move(response)]() mutable {
-            {
-                std::unique_lock wait(state->mutex);
-                if (state->wake.wait_for(wait, canned.delay, [&] { return state->stopping; })) return;
-                if (ingest) record(*state, seen, events);
-            }
-            writer.send(static_cast<Http::Code>(canned.status), canned.body, MIME(Application, Json));
-        });
+        state_->delayed.emplace_back(
+            [state = state_, canned = *reply, seen, events, ingest, writer = std::move(response)]() mutable {
+                {
+                    std::unique_lock wait(state->mutex);
+                    if (state->wake.wait_for(wait, canned.delay, [&] { return state->stopping; })) return;
+                    if (ingest) record(*state, seen, events);
+                }
+                writer.send(static_cast<Http::Code>(canned.status), canned.body, MIME(Application, Json));
+            });
     }
 
-    void record(const ReceivedRequest &seen, const std::vector<std::string> &events)
-    {
-        record(*state_, seen, events);
-    }
+    void record(const ReceivedRequest &seen, const std::vector<std::string> &events) { record(*state_, seen, events); }
 
-    static void record(MockAmplitude::State &state, const ReceivedRequest &seen,
-                       const std::vector<std::string> &events)
+    static void record(MockAmplitude::State &state, const ReceivedRequest &seen, const std::vector<std::string> &events)
     {
         const auto now = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < events.size(); ++i) {
@@ -359,14 +362,20 @@ Script server_error(int code)
     return status(code, R"({"code":)" + std::to_string(code) + R"(,"error":"Internal server error"})");
 }
 
-Script payload_too_large() { return status(413, R"({"code":413,"error":"Payload too large"})"); }
+Script payload_too_large()
+{
+    return status(413, R"({"code":413,"error":"Payload too large"})");
+}
 
-Script forbidden() { return status(403, R"({"code":403,"error":"Forbidden"})"); }
+Script forbidden()
+{
+    return status(403, R"({"code":403,"error":"Forbidden"})");
+}
 
 Script missing_field(std::string field)
 {
-    return status(400, R"({"code":400,"error":"Request missing required field","missing_field":)" +
-                           json_string(field) + "}");
+    return status(400, R"({"code":400,"error":"Request missing required field","missing_field":)" + json_string(field) +
+                           "}");
 }
 
 Script invalid_fields(std::string field, std::vector<std::size_t> indexes)
@@ -401,7 +410,10 @@ Script throttled(std::vector<std::size_t> throttled, std::vector<std::size_t> qu
     };
 }
 
-Script throttled_without_body() { return status(429, "<html><body>Too Many Requests</body></html>"); }
+Script throttled_without_body()
+{
+    return status(429, "<html><body>Too Many Requests</body></html>");
+}
 
 Script slow_success(std::chrono::milliseconds delay)
 {
@@ -449,7 +461,10 @@ MockAmplitude::~MockAmplitude()
     join_delayed();
 }
 
-std::uint16_t MockAmplitude::port() const { return static_cast<std::uint16_t>(server_->endpoint->getPort()); }
+std::uint16_t MockAmplitude::port() const
+{
+    return static_cast<std::uint16_t>(server_->endpoint->getPort());
+}
 
 std::string MockAmplitude::url() const
 {

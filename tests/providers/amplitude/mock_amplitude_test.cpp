@@ -80,22 +80,23 @@ TEST_CASE("the mock Amplitude lists each invalid event by field as Amplitude doe
 {
     MockAmplitude mock;
     const std::string events =
-        good_event("ok0") + "," +                                                          // 0
-        R"({"user_id":"user-1","insert_id":"x1"})" + "," +                                 // 1 no event_type
+        good_event("ok0") + "," +                                                         // 0
+        R"({"user_id":"user-1","insert_id":"x1"})" + "," +                                // 1 no event_type
         R"({"event_type":"E","user_id":"user-1","time":"2024-01-15T10:30:15Z"})" + "," +  // 2 string time
-        R"({"event_type":"E","user_id":"user-1","session_id":"sess-abc"})" + "," +         // 3 string session_id
-        R"({"event_type":"E","user_id":"user-1","insert_id":7})" + "," +                   // 4 numeric insert_id
-        R"({"event_type":"E","user_id":"abc"})" + "," +                                    // 5 shorter than 5
-        R"({"event_type":"E","user_id":"undefined"})" + "," +                              // 6 placeholder
-        R"({"event_type":"E"})" + "," +                                                    // 7 no id
+        R"({"event_type":"E","user_id":"user-1","session_id":"sess-abc"})" + "," +        // 3 string session_id
+        R"({"event_type":"E","user_id":"user-1","insert_id":7})" + "," +                  // 4 numeric insert_id
+        R"({"event_type":"E","user_id":"abc"})" + "," +                                   // 5 shorter than 5
+        R"({"event_type":"E","user_id":"undefined"})" + "," +                             // 6 placeholder
+        R"({"event_type":"E"})" + "," +                                                   // 7 no id
         R"({"event_type":"E","device_id":"device-1","event_properties":{"s":")" + std::string(1025, 'x') + R"("}})";
     const HttpResponse response = http_post(mock.url(), body_with(events, R"({"min_id_length":5})"));
     CHECK(response.status == 400);
-    CHECK(response.body ==
-          R"({"code":400,"error":"Invalid field values on some events",)"
-          R"("events_with_invalid_fields":{"event_properties":[8],"insert_id":[4],"session_id":[3],"time":[2],"user_id":[6]},)"
-          R"("events_with_missing_fields":{"event_type":[1],"user_id":[7]},)"
-          R"("events_with_invalid_id_lengths":{"user_id":[5]}})");
+    CHECK(
+        response.body ==
+        R"({"code":400,"error":"Invalid field values on some events",)"
+        R"("events_with_invalid_fields":{"event_properties":[8],"insert_id":[4],"session_id":[3],"time":[2],"user_id":[6]},)"
+        R"("events_with_missing_fields":{"event_type":[1],"user_id":[7]},)"
+        R"("events_with_invalid_id_lengths":{"user_id":[5]}})");
     CHECK(mock.accepted().empty());
 }
 
@@ -108,10 +109,9 @@ TEST_CASE("the mock Amplitude spends scripted answers only on valid requests")
     const std::string anonymous = R"({"event_type":"E","device_id":"device-9","insert_id":"a0"})";
     const HttpResponse throttled = http_post(mock.url(), body_with(anonymous + "," + good_event("t1")));
     CHECK(throttled.status == 429);
-    CHECK(throttled.body ==
-          R"({"code":429,"error":"Too many requests for some devices and users","eps_threshold":30,)"
-          R"("throttled_devices":{},"throttled_users":{"user-1":32},"throttled_events":[1],)"
-          R"("exceeded_daily_quota_users":{},"exceeded_daily_quota_devices":{"device-9":500900}})");
+    CHECK(throttled.body == R"({"code":429,"error":"Too many requests for some devices and users","eps_threshold":30,)"
+                            R"("throttled_devices":{},"throttled_users":{"user-1":32},"throttled_events":[1],)"
+                            R"("exceeded_daily_quota_users":{},"exceeded_daily_quota_devices":{"device-9":500900}})");
     CHECK(mock.scripts_left() == 0);
     CHECK(mock.accepted().empty());
     CHECK(http_post(mock.url(), body_with(good_event("t1"))).status == 200);

@@ -38,7 +38,7 @@ struct HostEvent {
         auto text = [&](const char *field) {
             const auto it = document.FindMember(field);
             return it != document.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
-                                                                       : std::string();
+                                                                      : std::string();
         };
         event.event_id = text("event_id");
         event.type = text("event.type");

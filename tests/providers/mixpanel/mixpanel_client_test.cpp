@@ -40,11 +40,11 @@ TEST_CASE("a track answer is delivered only when its body says 1 or status 1")
 
 TEST_CASE("a strict 400 lists failed records under either insert id key")
 {
-    const Classification prose = answer(
-        ApiMode::import, 400,
-        R"({"code":400,"error":"some data points in the request failed validation","num_records_imported":1,)"
-        R"("status":"Bad Request","failed_records":[{"index":1,"$insert_id":"ins-1","field":"properties.time",)"
-        R"("message":"'properties.time' is invalid"}]})");
+    const Classification prose =
+        answer(ApiMode::import, 400,
+               R"({"code":400,"error":"some data points in the request failed validation","num_records_imported":1,)"
+               R"("status":"Bad Request","failed_records":[{"index":1,"$insert_id":"ins-1","field":"properties.time",)"
+               R"("message":"'properties.time' is invalid"}]})");
     REQUIRE(prose.verdict == Verdict::partially_failed);
     REQUIRE(prose.failed.size() == 1);
     CHECK(prose.failed[0].index == std::optional<std::size_t>(1));
@@ -52,8 +52,8 @@ TEST_CASE("a strict 400 lists failed records under either insert id key")
     CHECK(prose.failed[0].field == "properties.time");
     CHECK(prose.failed[0].message == "'properties.time' is invalid");
 
-    const Classification openapi = answer(ApiMode::import, 400,
-                                          R"({"code":400,"failed_records":[{"insert_id":"ins-2","field":"event"}]})");
+    const Classification openapi =
+        answer(ApiMode::import, 400, R"({"code":400,"failed_records":[{"insert_id":"ins-2","field":"event"}]})");
     REQUIRE(openapi.verdict == Verdict::partially_failed);
     CHECK_FALSE(openapi.failed[0].index.has_value());
     CHECK(openapi.failed[0].insert_id == "ins-2");
@@ -61,7 +61,8 @@ TEST_CASE("a strict 400 lists failed records under either insert id key")
 
 TEST_CASE("a 400 without failed records rejects the whole request")
 {
-    const Classification plain = answer(ApiMode::import, 400, R"({"code":400,"error":"invalid JSON","status":"Bad Request"})");
+    const Classification plain =
+        answer(ApiMode::import, 400, R"({"code":400,"error":"invalid JSON","status":"Bad Request"})");
     CHECK(plain.verdict == Verdict::rejected);
     CHECK(plain.reason.find("invalid JSON") != std::string::npos);
     CHECK(answer(ApiMode::import, 400, "<html>bad</html>").verdict == Verdict::rejected);
@@ -81,9 +82,11 @@ TEST_CASE("401 and 403 are fatal with Mixpanel's reason")
 
 TEST_CASE("a 413 asks for smaller requests")
 {
-    CHECK(answer(ApiMode::import, 413,
-                 R"({"code":413,"error":"request exceeds max limit of 2097152 bytes","status":"Request Entity Too Large"})")
-              .verdict == Verdict::too_large);
+    CHECK(
+        answer(
+            ApiMode::import, 413,
+            R"({"code":413,"error":"request exceeds max limit of 2097152 bytes","status":"Request Entity Too Large"})")
+            .verdict == Verdict::too_large);
 }
 
 TEST_CASE("rate limits server errors timeouts and no answer are retried")

@@ -54,8 +54,10 @@ TEST_CASE("a token alone gives the documented defaults")
 TEST_CASE("regions select the residency host and anything else names MIXPANEL_REGION")
 {
     CHECK(settings_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "us"}}).base_url == "https://api.mixpanel.com");
-    CHECK(settings_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "eu"}}).base_url == "https://api-eu.mixpanel.com");
-    CHECK(settings_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "IN"}}).base_url == "https://api-in.mixpanel.com");
+    CHECK(settings_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "eu"}}).base_url ==
+          "https://api-eu.mixpanel.com");
+    CHECK(settings_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "IN"}}).base_url ==
+          "https://api-in.mixpanel.com");
     const std::string error = error_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "asia"}});
     CHECK(error.find("MIXPANEL_REGION") != std::string::npos);
     CHECK(error.find("asia") != std::string::npos);
@@ -63,7 +65,8 @@ TEST_CASE("regions select the residency host and anything else names MIXPANEL_RE
 
 TEST_CASE("MIXPANEL_API_HOST replaces the region host and loses its trailing slash")
 {
-    CHECK(settings_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "eu"}, {"MIXPANEL_API_HOST", "http://127.0.0.1:9999/"}})
+    CHECK(settings_of(
+              {{"MIXPANEL_TOKEN", token}, {"MIXPANEL_REGION", "eu"}, {"MIXPANEL_API_HOST", "http://127.0.0.1:9999/"}})
               .base_url == "http://127.0.0.1:9999");
     CHECK(settings_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_API_HOST", "https://proxy.internal/mixpanel"}}).base_url ==
           "https://proxy.internal/mixpanel");
@@ -107,12 +110,13 @@ TEST_CASE("a service account needs both halves and a project id and never leaks 
     CHECK(settings.service_account_secret == "sa-secret-value");
     CHECK(settings.project_id == "1234567");
 
-    const std::string no_secret = error_of({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa.user"},
-                                            {"MIXPANEL_PROJECT_ID", "1"}});
+    const std::string no_secret = error_of(
+        {{"MIXPANEL_TOKEN", token}, {"MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa.user"}, {"MIXPANEL_PROJECT_ID", "1"}});
     CHECK(no_secret.find("MIXPANEL_SERVICE_ACCOUNT_SECRET") != std::string::npos);
 
-    const std::string no_user = error_of(
-        {{"MIXPANEL_TOKEN", token}, {"MIXPANEL_SERVICE_ACCOUNT_SECRET", "sa-secret-value"}, {"MIXPANEL_PROJECT_ID", "1"}});
+    const std::string no_user = error_of({{"MIXPANEL_TOKEN", token},
+                                          {"MIXPANEL_SERVICE_ACCOUNT_SECRET", "sa-secret-value"},
+                                          {"MIXPANEL_PROJECT_ID", "1"}});
     CHECK(no_user.find("MIXPANEL_SERVICE_ACCOUNT_USERNAME") != std::string::npos);
     CHECK(no_user.find("sa-secret-value") == std::string::npos);
 

@@ -96,15 +96,14 @@ TEST_CASE("the product spec example becomes the documented Mixpanel event plus i
 
 TEST_CASE("every event type without a name gets its Mixpanel name and only page views are not Track")
 {
-    const std::vector<std::string> types = {"page.view",    "page.leave",   "ui.click",  "ui.input",
-                                            "ui.scroll",    "ui.focus",     "ui.blur",   "ui.submit",
-                                            "state.change", "api.request",  "api.response",
-                                            "journey.step", "error",        "performance", "custom"};
+    const std::vector<std::string> types = {"page.view",    "page.leave",   "ui.click",  "ui.input",     "ui.scroll",
+                                            "ui.focus",     "ui.blur",      "ui.submit", "state.change", "api.request",
+                                            "api.response", "journey.step", "error",     "performance",  "custom"};
     for (const std::string &type : types) {
         CAPTURE(type);
-        const auto document = formatted(HostEvent::from_json(
-            R"({"event_id":"e1","project_id":"p","session.id":"s","event.type":")" + type +
-            R"(","event.timestamp":"2024-01-15T10:30:15Z"})"));
+        const auto document =
+            formatted(HostEvent::from_json(R"({"event_id":"e1","project_id":"p","session.id":"s","event.type":")" +
+                                           type + R"(","event.timestamp":"2024-01-15T10:30:15Z"})"));
         CHECK(std::string(document["event"].GetString()) == (type == "page.view" ? "Page View" : "Track"));
     }
 }
@@ -126,20 +125,34 @@ TEST_CASE("every documented field becomes its snake case property with its value
         R"("duration_ms":3000})"));
 
     const std::vector<std::pair<std::string, std::string>> strings = {
-        {"org_id", "org-1"},         {"page_path", "/a"},
-        {"page_title", "T"},         {"page_url", "https://x/a"},
-        {"page_referrer", "https://r"}, {"component_name", "C"},
-        {"component_path", "A/B/C"}, {"component_type", "button"},
-        {"action", "click"},         {"element", "el"},
-        {"element_text", "Go"},      {"viewport", "1280x720"},
-        {"state_key", "k"},          {"state_before", "b"},
-        {"state_after", "a"},        {"state_change_type", "set"},
-        {"journey_id", "j"},         {"journey_step_id", "js"},
-        {"journey_step_name", "jn"}, {"journey_conversion_status", "converted"},
-        {"api_method", "GET"},       {"api_path", "/v1/x"},
-        {"error_type", "TypeError"}, {"error_message", "boom"},
-        {"error_stack", "at x"},     {"error_component", "Widget"},
-        {"snapshot_url", "https://s"}, {"snapshot_viewport", "800x600"},
+        {"org_id", "org-1"},
+        {"page_path", "/a"},
+        {"page_title", "T"},
+        {"page_url", "https://x/a"},
+        {"page_referrer", "https://r"},
+        {"component_name", "C"},
+        {"component_path", "A/B/C"},
+        {"component_type", "button"},
+        {"action", "click"},
+        {"element", "el"},
+        {"element_text", "Go"},
+        {"viewport", "1280x720"},
+        {"state_key", "k"},
+        {"state_before", "b"},
+        {"state_after", "a"},
+        {"state_change_type", "set"},
+        {"journey_id", "j"},
+        {"journey_step_id", "js"},
+        {"journey_step_name", "jn"},
+        {"journey_conversion_status", "converted"},
+        {"api_method", "GET"},
+        {"api_path", "/v1/x"},
+        {"error_type", "TypeError"},
+        {"error_message", "boom"},
+        {"error_stack", "at x"},
+        {"error_component", "Widget"},
+        {"snapshot_url", "https://s"},
+        {"snapshot_viewport", "800x600"},
     };
     for (const auto &[name, value] : strings) {
         CAPTURE(name);
@@ -158,9 +171,9 @@ TEST_CASE("every documented field becomes its snake case property with its value
     CHECK(std::string(document["event"].GetString()) == "N");
 
     // The wire fields travel as Mixpanel's own properties, never a second time.
-    for (const char *field : {"event_id", "project_id", "product_id", "session.id", "user.id", "device.id", "event.type",
-                              "event.name", "event.timestamp", "metadata", "event_type", "event_name", "user_id",
-                              "device_id", "event_timestamp"}) {
+    for (const char *field :
+         {"event_id", "project_id", "product_id", "session.id", "user.id", "device.id", "event.type", "event.name",
+          "event.timestamp", "metadata", "event_type", "event_name", "user_id", "device_id", "event_timestamp"}) {
         CAPTURE(field);
         CHECK_FALSE(has(document, field));
     }
@@ -171,8 +184,8 @@ TEST_CASE("every documented field becomes its snake case property with its value
 
 TEST_CASE("unknown fields are preserved under their property name and null fields are left out")
 {
-    const auto document =
-        formatted(simple_event("e1", R"(,"campaign.source":"mail","page.title":null,"flags":[1,2],"nested":{"a":{"b":1}})"));
+    const auto document = formatted(
+        simple_event("e1", R"(,"campaign.source":"mail","page.title":null,"flags":[1,2],"nested":{"a":{"b":1}})"));
     CHECK(text(document, "campaign_source") == "mail");
     CHECK_FALSE(has(document, "page_title"));
     CHECK(document["properties"]["flags"].IsArray());
@@ -226,7 +239,8 @@ TEST_CASE("placeholder ids Mixpanel refuses are never sent as distinct id")
                                           "00000000-0000-0000-0000-000000000000", "false", "[]"}) {
         CAPTURE(placeholder);
         CHECK(is_rejected_id(placeholder));
-        const auto with_device = formatted(simple_event("e1", R"(,"user.id":")" + placeholder + R"(","device.id":"dev-1")"));
+        const auto with_device =
+            formatted(simple_event("e1", R"(,"user.id":")" + placeholder + R"(","device.id":"dev-1")"));
         CHECK(text(with_device, "distinct_id") == "dev-1");
         CHECK_FALSE(has(with_device, "$user_id"));
 
@@ -248,8 +262,8 @@ TEST_CASE("placeholder ids Mixpanel refuses are never sent as distinct id")
 
 TEST_CASE("event ids that are valid insert ids travel unchanged")
 {
-    for (const std::string &id : std::vector<std::string>{"ins-7f3e9c2a-0001", "ABC123", "r0",
-                                                          "29fc2962-6d9c-455d-95ad-95b84f09b9e4", std::string(36, 'a')}) {
+    for (const std::string &id : std::vector<std::string>{
+             "ins-7f3e9c2a-0001", "ABC123", "r0", "29fc2962-6d9c-455d-95ad-95b84f09b9e4", std::string(36, 'a')}) {
         CAPTURE(id);
         CHECK(is_valid_insert_id(id));
         CHECK(insert_id_for(id) == id);
@@ -259,8 +273,8 @@ TEST_CASE("event ids that are valid insert ids travel unchanged")
 
 TEST_CASE("event ids that are not valid insert ids become a stable uuid shaped hash")
 {
-    const std::vector<std::string> invalid = {"evt_100", "a.b", "x:y", std::string(37, 'a'), "null", "0", "-1",
-                                              "caf\xc3\xa9", "", "has space"};
+    const std::vector<std::string> invalid = {"evt_100", "a.b",         "x:y", std::string(37, 'a'), "null", "0",
+                                              "-1",      "caf\xc3\xa9", "",    "has space"};
     std::set<std::string> seen;
     for (const std::string &id : invalid) {
         CAPTURE(id);
@@ -269,7 +283,7 @@ TEST_CASE("event ids that are not valid insert ids become a stable uuid shaped h
         CHECK(hashed == hashed_insert_id(id));
         CHECK(hashed == insert_id_for(std::string(id)));  // the same id, the same insert id
         CHECK(uuid_shaped(hashed));
-        CHECK(hashed[14] == '8');                                           // version 8
+        CHECK(hashed[14] == '8');                                                    // version 8
         CHECK(std::string_view("89ab").find(hashed[19]) != std::string_view::npos);  // variant 10
         CHECK(is_valid_insert_id(hashed));
         seen.insert(hashed);
@@ -283,7 +297,8 @@ TEST_CASE("event ids that are not valid insert ids become a stable uuid shaped h
 TEST_CASE("properties beyond 254 are dropped and reported while wire fields always stay")
 {
     std::string metadata = R"(,"user.id":"u1","page.path":"/p","metadata":{)";
-    for (int i = 0; i < 300; ++i) metadata += (i ? "," : "") + std::string("\"m") + std::to_string(i) + "\":" + std::to_string(i);
+    for (int i = 0; i < 300; ++i)
+        metadata += (i ? "," : "") + std::string("\"m") + std::to_string(i) + "\":" + std::to_string(i);
     metadata += "}";
     const HostEvent event = simple_event("e1", metadata);
     const pgraph_event view = event.view();
@@ -328,8 +343,8 @@ TEST_CASE("track mode puts the project token in every event and import mode neve
     const auto imported = formatted(event, FormatOptions{ApiMode::import, "mp-token"});
     CHECK_FALSE(has(imported, "token"));
     // A "token" field of the event itself never replaces the project token.
-    const auto spoofed = formatted(simple_event("e1", R"(,"metadata":{"token":"other"})"),
-                                   FormatOptions{ApiMode::track, "mp-token"});
+    const auto spoofed =
+        formatted(simple_event("e1", R"(,"metadata":{"token":"other"})"), FormatOptions{ApiMode::track, "mp-token"});
     CHECK(text(spoofed, "token") == "mp-token");
 }
 

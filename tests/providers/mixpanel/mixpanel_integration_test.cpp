@@ -313,7 +313,8 @@ TEST_CASE("secrets never appear in the daemon logs or admin output")
     post_events(*daemon, {minimal_event("s3")});
     REQUIRE(daemon->wait_for_log("plugin failed").has_value());
 
-    const std::string admin = http_get(daemon->base_url() + "/v1/plugins").body + http_get(daemon->base_url() + "/ready").body;
+    const std::string admin =
+        http_get(daemon->base_url() + "/v1/plugins").body + http_get(daemon->base_url() + "/ready").body;
     const std::string logs = daemon->all_logs();
     CHECK(logs.find("\"level\":\"debug\"") != std::string::npos);
     for (const std::string &secret : {token, sa_secret}) {
@@ -331,7 +332,8 @@ TEST_CASE("track mode sends the token inside every event to track and keeps it o
 
     const std::string when = recent_timestamp();
     post_events(*daemon, {R"({"event_id":"t0","project_id":"p","session.id":"s1","event.type":"page.view",)"
-                          R"("event.timestamp":")" + when + R"(","page.path":"/home"})"});
+                          R"("event.timestamp":")" +
+                          when + R"(","page.path":"/home"})"});
     REQUIRE(tracked.wait_for_events(1));
     CHECK(tracked.problems().empty());
     const auto request = tracked.requests().front();
@@ -375,9 +377,8 @@ TEST_CASE("an enabled mixpanel plugin without MIXPANEL_TOKEN stops the daemon at
 {
     PluginDirectory plugins;
     add_memory_and_mixpanel(plugins);
-    DaemonProcess daemon({{"PRODUCTGRAPH_PLUGIN_DIR", plugins.path()},
-                          {"ANALYTICS_ENABLED", "true"},
-                          {"MIXPANEL_ENABLED", "true"}});
+    DaemonProcess daemon(
+        {{"PRODUCTGRAPH_PLUGIN_DIR", plugins.path()}, {"ANALYTICS_ENABLED", "true"}, {"MIXPANEL_ENABLED", "true"}});
     const auto code = daemon.wait_for_exit(15s);
     REQUIRE(code.has_value());
     CHECK(*code != 0);

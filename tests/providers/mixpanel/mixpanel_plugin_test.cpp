@@ -47,9 +47,9 @@ public:
             grown.entry = {sizeof(pgraph_config_entry), 0, {name.data(), name.size()}, {value.data(), value.size()}};
             config.push_back(grown);
         }
-        const pgraph_create_args args{sizeof(pgraph_create_args), 0, host_.table(),
-                                      config.empty() ? nullptr : &config[0].entry, config.size(),
-                                      sizeof(GrownConfigEntry), 0};
+        const pgraph_create_args args{
+            sizeof(pgraph_create_args), 0, host_.table(), config.empty() ? nullptr : &config[0].entry, config.size(),
+            sizeof(GrownConfigEntry),   0};
         char error[512] = "";
         status_ = mixpanel().create(&args, &instance_, error, sizeof error);
         error_ = error;
@@ -124,8 +124,8 @@ std::vector<HostEvent> numbered_events(const std::string &prefix, int count, std
 {
     std::vector<HostEvent> events;
     for (int i = 0; i < count; ++i) {
-        events.push_back(simple_event(prefix + std::to_string(i), R"(,"user.id":"user-)" + std::to_string(i) + "\"",
-                                      timestamp_ms));
+        events.push_back(
+            simple_event(prefix + std::to_string(i), R"(,"user.id":"user-)" + std::to_string(i) + "\"", timestamp_ms));
     }
     return events;
 }
@@ -156,8 +156,8 @@ const pgraph_env_var *declared(const std::string &name)
 {
     const pgraph_publisher_descriptor &d = mixpanel();
     for (std::uint32_t i = 0; i < d.env_var_count; ++i) {
-        const auto *variable = reinterpret_cast<const pgraph_env_var *>(
-            reinterpret_cast<const char *>(d.env_vars) + static_cast<std::size_t>(i) * d.env_var_size);
+        const auto *variable = reinterpret_cast<const pgraph_env_var *>(reinterpret_cast<const char *>(d.env_vars) +
+                                                                        static_cast<std::size_t>(i) * d.env_var_size);
         if (name == variable->name) return variable;
     }
     return nullptr;
@@ -177,11 +177,16 @@ TEST_CASE("the descriptor declares an analytics provider named mixpanel with its
     CHECK(d.env_var_size == sizeof(pgraph_env_var));
 
     const std::vector<std::pair<std::string, const char *>> defaults = {
-        {"MIXPANEL_ENABLED", "false"},           {"MIXPANEL_TOKEN", nullptr},
-        {"MIXPANEL_REGION", "us"},               {"MIXPANEL_API_HOST", nullptr},
-        {"MIXPANEL_API", "import"},              {"MIXPANEL_SERVICE_ACCOUNT_USERNAME", nullptr},
-        {"MIXPANEL_SERVICE_ACCOUNT_SECRET", nullptr}, {"MIXPANEL_PROJECT_ID", nullptr},
-        {"MIXPANEL_TIMEOUT_MS", "10000"},        {"MIXPANEL_CONNECT_TIMEOUT_MS", "3000"},
+        {"MIXPANEL_ENABLED", "false"},
+        {"MIXPANEL_TOKEN", nullptr},
+        {"MIXPANEL_REGION", "us"},
+        {"MIXPANEL_API_HOST", nullptr},
+        {"MIXPANEL_API", "import"},
+        {"MIXPANEL_SERVICE_ACCOUNT_USERNAME", nullptr},
+        {"MIXPANEL_SERVICE_ACCOUNT_SECRET", nullptr},
+        {"MIXPANEL_PROJECT_ID", nullptr},
+        {"MIXPANEL_TIMEOUT_MS", "10000"},
+        {"MIXPANEL_CONNECT_TIMEOUT_MS", "3000"},
         {"MIXPANEL_RETRY_INITIAL_MS", "2000"},
     };
     CHECK(d.env_var_count == defaults.size());
@@ -305,8 +310,8 @@ TEST_CASE("failed records without an index are matched by their plain insert_id 
     Instance plugin(settings_for(mock));
     const PublishOutcome outcome = plugin.publish(numbered_events("g-", 4));
     CHECK(outcome.status == PGRAPH_PARTIAL);
-    CHECK(outcome.event_statuses == std::vector<pgraph_event_status>{PGRAPH_EVENT_OK, PGRAPH_EVENT_OK,
-                                                                     PGRAPH_EVENT_REJECT, PGRAPH_EVENT_OK});
+    CHECK(outcome.event_statuses ==
+          std::vector<pgraph_event_status>{PGRAPH_EVENT_OK, PGRAPH_EVENT_OK, PGRAPH_EVENT_REJECT, PGRAPH_EVENT_OK});
 }
 
 TEST_CASE("a 413 halves the request and both halves are delivered")
@@ -426,7 +431,8 @@ TEST_CASE("a refused connection is retried")
         MockMixpanel gone;
         unused_port = gone.port();
     }
-    Instance plugin({{"MIXPANEL_TOKEN", token}, {"MIXPANEL_API_HOST", "http://127.0.0.1:" + std::to_string(unused_port)}});
+    Instance plugin(
+        {{"MIXPANEL_TOKEN", token}, {"MIXPANEL_API_HOST", "http://127.0.0.1:" + std::to_string(unused_port)}});
     const PublishOutcome outcome = plugin.publish(numbered_events("c-", 1));
     CHECK(outcome.status == PGRAPH_RETRY);
     CHECK(outcome.http_status == 0);

@@ -38,8 +38,23 @@ private:
 
 // providers.md §2.3: refused as distinct_id and as $insert_id.
 constexpr std::array<std::string_view, 17> placeholder_ids = {
-    "00000000-0000-0000-0000-000000000000", "anon", "anonymous", "nil", "none", "null", "n/a", "na",
-    "undefined", "unknown", "<nil>", "0", "-1", "true", "false", "[]", "{}",
+    "00000000-0000-0000-0000-000000000000",
+    "anon",
+    "anonymous",
+    "nil",
+    "none",
+    "null",
+    "n/a",
+    "na",
+    "undefined",
+    "unknown",
+    "<nil>",
+    "0",
+    "-1",
+    "true",
+    "false",
+    "[]",
+    "{}",
 };
 
 bool is_placeholder(std::string_view id)
@@ -170,12 +185,12 @@ std::optional<EventFailure> check_event(const rapidjson::Value &event, bool impo
         if (import) return EventFailure{"properties.$insert_id", "'properties.$insert_id' is required"};
     } else {
         const bool is_string = insert_id->value.IsString();
-        const std::string_view id = is_string ? std::string_view(insert_id->value.GetString(),
-                                                                 insert_id->value.GetStringLength())
-                                              : std::string_view{};
+        const std::string_view id =
+            is_string ? std::string_view(insert_id->value.GetString(), insert_id->value.GetStringLength())
+                      : std::string_view{};
         const bool shape = !id.empty() && id.size() <= 36 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
-                               return std::isalnum(c) != 0 || c == '-';
-                           });
+            return std::isalnum(c) != 0 || c == '-';
+        });
         if (!is_string || !shape || is_placeholder(id)) {
             return EventFailure{"properties.$insert_id",
                                 "'properties.$insert_id' must be at most 36 characters of [A-Za-z0-9-]"};
@@ -184,8 +199,8 @@ std::optional<EventFailure> check_event(const rapidjson::Value &event, bool impo
 
     if (!import) {
         const auto sent_token = props.FindMember("token");
-        const bool same = sent_token != props.MemberEnd() && sent_token->value.IsString() &&
-                          token == sent_token->value.GetString();
+        const bool same =
+            sent_token != props.MemberEnd() && sent_token->value.IsString() && token == sent_token->value.GetString();
         if (!same) {
             return EventFailure{"properties.token", "missing or wrong project token"};
         }
@@ -291,16 +306,17 @@ MockMixpanel::MockMixpanel() : MockMixpanel(Options{}) {}
 MockMixpanel::MockMixpanel(Options options) : options_(std::move(options))
 {
     endpoint_ = std::make_unique<Http::Endpoint>(Address(IP::loopback(), Port(0)));
-    endpoint_->init(Http::Endpoint::options()
-                        .threads(4)
-                        .flags(Tcp::Options::ReuseAddr)
-                        .maxRequestSize(64 * 1024 * 1024));
+    endpoint_->init(
+        Http::Endpoint::options().threads(4).flags(Tcp::Options::ReuseAddr).maxRequestSize(64 * 1024 * 1024));
     endpoint_->setHandler(std::make_shared<Handler>(*this));
     endpoint_->serveThreaded();
     port_ = static_cast<uint16_t>(endpoint_->getPort());
 }
 
-MockMixpanel::~MockMixpanel() { stop(); }
+MockMixpanel::~MockMixpanel()
+{
+    stop();
+}
 
 void MockMixpanel::stop()
 {
@@ -315,7 +331,10 @@ void MockMixpanel::stop()
     }
 }
 
-std::string MockMixpanel::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string MockMixpanel::base_url() const
+{
+    return "http://127.0.0.1:" + std::to_string(port_);
+}
 
 void MockMixpanel::reply_next(const MixpanelReply &reply, int times)
 {
@@ -484,10 +503,9 @@ MockMixpanel::Answer MockMixpanel::handle(MixpanelRequest &seen, const std::stri
         return finish(Answer{200, R"({"status":1,"error":null})", std::nullopt});
     }
     if (failures.empty()) {
-        return finish(Answer{200,
-                             R"({"code":200,"num_records_imported":)" + std::to_string(accepted.size()) +
-                                 R"(,"status":"OK"})",
-                             std::nullopt});
+        return finish(Answer{
+            200, R"({"code":200,"num_records_imported":)" + std::to_string(accepted.size()) + R"(,"status":"OK"})",
+            std::nullopt});
     }
     // Strict mode: the rows that passed are ingested; the others are listed.
     const bool plain_key = script && script->plain_insert_id_key;
@@ -501,11 +519,11 @@ MockMixpanel::Answer MockMixpanel::handle(MixpanelRequest &seen, const std::stri
         records += (plain_key ? R"("insert_id":)" : R"("$insert_id":)") + json_string(id) + ',';
         records += R"("field":)" + json_string(failure.field) + R"(,"message":)" + json_string(failure.message) + '}';
     }
-    return finish(Answer{400,
-                         R"({"code":400,"error":"some data points in the request failed validation","num_records_imported":)" +
-                             std::to_string(accepted.size()) + R"(,"status":"Bad Request","failed_records":[)" +
-                             records + "]}",
-                         std::nullopt});
+    return finish(
+        Answer{400,
+               R"({"code":400,"error":"some data points in the request failed validation","num_records_imported":)" +
+                   std::to_string(accepted.size()) + R"(,"status":"Bad Request","failed_records":[)" + records + "]}",
+               std::nullopt});
 }
 
 }  // namespace productgraph::testing

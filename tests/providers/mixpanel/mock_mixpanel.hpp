@@ -39,11 +39,11 @@ struct MixpanelRequest {
     std::string authorization;  ///< "user:password" decoded from Basic auth, empty without
     std::string content_type;
     bool gzipped = false;
-    std::size_t body_bytes = 0;  ///< uncompressed
-    std::size_t events = 0;      ///< elements of the JSON array, 0 when it was not one
+    std::size_t body_bytes = 0;           ///< uncompressed
+    std::size_t events = 0;               ///< elements of the JSON array, 0 when it was not one
     std::vector<std::string> insert_ids;  ///< of the events in the body, in order
-    std::string peer;            ///< client address:port, to see connection reuse
-    int status = 0;              ///< what the mock answered
+    std::string peer;                     ///< client address:port, to see connection reuse
+    int status = 0;                       ///< what the mock answered
 };
 
 /// A scripted answer, used instead of the natural one for the next request(s).
@@ -67,7 +67,7 @@ public:
         std::string token = "mp-test-token-0123456789abcdef";
         std::string service_account_username{};  ///< empty: Basic auth must be token + empty password
         std::string service_account_secret{};
-        std::string project_id{};                ///< required in the query with a service account
+        std::string project_id{};  ///< required in the query with a service account
         std::size_t max_request_bytes = 2'097'152;
         std::size_t max_request_events = 2000;
     };

@@ -77,8 +77,9 @@ TEST_CASE("whitespace is removed from the canonical record")
         "{ \"events\" : [ { \"event_id\" : \"a\", \"product_id\":\"p\", \"session.id\":\"s\",\n"
         "\"event.type\":\"custom\", \"event.timestamp\":\"2024-01-15T10:30:15Z\", \"metadata\": {\"k\": [1, 2]} } ] }");
     REQUIRE(batch.accepted.size() == 1);
-    CHECK(batch.accepted[0]->json() ==
-          R"({"event_id":"a","product_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z","metadata":{"k":[1,2]}})");
+    CHECK(
+        batch.accepted[0]->json() ==
+        R"({"event_id":"a","product_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z","metadata":{"k":[1,2]}})");
 }
 
 TEST_CASE("each missing required field is reported by name")
@@ -116,7 +117,8 @@ TEST_CASE("each field type is checked and the error names the field")
     CHECK(errors_with("event.sequence", R"("3")") == std::vector<std::string>{"event.sequence: must be an integer"});
     CHECK(errors_with("api.status_code", "200.5") == std::vector<std::string>{"api.status_code: must be an integer"});
     CHECK(errors_with("duration_ms", "true") == std::vector<std::string>{"duration_ms: must be an integer"});
-    CHECK(errors_with("ui.scroll.position", R"("10")") == std::vector<std::string>{"ui.scroll.position: must be a number"});
+    CHECK(errors_with("ui.scroll.position", R"("10")") ==
+          std::vector<std::string>{"ui.scroll.position: must be a number"});
     CHECK(errors_with("performance.cls", "[]") == std::vector<std::string>{"performance.cls: must be a number"});
     CHECK(errors_with("metadata", R"("x")") == std::vector<std::string>{"metadata: must be an object"});
     CHECK(errors_with("page.path", "{}") == std::vector<std::string>{"page.path: must be a string"});
@@ -133,7 +135,8 @@ TEST_CASE("numbers and integers and optional nulls of the right type are accepte
 
 TEST_CASE("unknown event types and bad timestamps are refused")
 {
-    CHECK(errors_with("event.type", R"("ui.hover")") == std::vector<std::string>{"event.type: unknown type \"ui.hover\""});
+    CHECK(errors_with("event.type", R"("ui.hover")") ==
+          std::vector<std::string>{"event.type: unknown type \"ui.hover\""});
     const auto errors = errors_with("event.timestamp", R"("2024-01-15 10:30")");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].starts_with("event.timestamp: must be an RFC 3339"));
@@ -190,9 +193,10 @@ TEST_CASE("an event over the size limit is rejected by index and the rest kept")
 TEST_CASE("deep nesting inside an event is refused without recursion blowing up")
 {
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-    const ParsedBatch batch = parse_ok(
-        R"({"events":[{"event_id":"e","project_id":"p","session.id":"s","event.type":"custom",)"
-        R"("event.timestamp":"2024-01-15T10:30:15Z","custom.blob":)" + deep + "}]}");
+    const ParsedBatch batch =
+        parse_ok(R"({"events":[{"event_id":"e","project_id":"p","session.id":"s","event.type":"custom",)"
+                 R"("event.timestamp":"2024-01-15T10:30:15Z","custom.blob":)" +
+                 deep + "}]}");
     CHECK(batch.accepted.empty());
     REQUIRE(batch.errors.size() == 1);
     CHECK(batch.errors[0].message == "custom.blob: nested deeper than 32 levels");
@@ -206,9 +210,9 @@ TEST_CASE("deep nesting outside the events array does not crash the parser")
 
 TEST_CASE("unknown fields are preserved in the canonical record")
 {
-    const ParsedBatch batch = parse_ok(
-        R"({"events":[{"event_id":"e","project_id":"p","session.id":"s","event.type":"custom",)"
-        R"("event.timestamp":"2024-01-15T10:30:15Z","app.build":17}]})");
+    const ParsedBatch batch =
+        parse_ok(R"({"events":[{"event_id":"e","project_id":"p","session.id":"s","event.type":"custom",)"
+                 R"("event.timestamp":"2024-01-15T10:30:15Z","app.build":17}]})");
     REQUIRE(batch.accepted.size() == 1);
     CHECK(batch.accepted[0]->json().find(R"("app.build":17)") != std::string::npos);
 }

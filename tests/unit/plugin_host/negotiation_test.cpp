@@ -13,7 +13,10 @@ pgraph_status create_ok(const pgraph_create_args *, void **instance, char *, siz
     *instance = &dummy;
     return PGRAPH_OK;
 }
-pgraph_status publish_ok(void *, const pgraph_batch *, pgraph_publish_result *) { return PGRAPH_OK; }
+pgraph_status publish_ok(void *, const pgraph_batch *, pgraph_publish_result *)
+{
+    return PGRAPH_OK;
+}
 void destroy_noop(void *) {}
 
 pgraph_publisher_descriptor good_descriptor()
