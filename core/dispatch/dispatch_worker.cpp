@@ -148,6 +148,9 @@ void DispatchWorker::bury(Pending &pending, std::string reason, std::vector<Dead
 std::vector<DispatchWorker::Pending> DispatchWorker::take_due_retries(Clock::time_point now)
 {
     std::vector<Pending> due;
+    // Runs once per loop: sort only when something is due, not on every new batch
+    // while thousands of events wait out an outage.
+    if (parked_.empty() || earliest_due() > now) return due;
     const pgraph_publisher_descriptor &descriptor = plugin_.descriptor();
     uint64_t bytes = 0;
     // Oldest offsets first, so the cursor can advance as soon as possible.
