@@ -144,6 +144,7 @@ constexpr pgraph_publisher_descriptor descriptor{
     .flush = nullptr,
     .destroy = destroy,
     .handle_request = nullptr,
+    .verify = nullptr,
 };
 
 }  // namespace

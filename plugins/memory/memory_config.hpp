@@ -26,6 +26,11 @@ inline constexpr pgraph_env_var declared_variables[] = {
         .name = enable_variable,
         .default_value = "true",
         .description = "Keep the newest events in memory for GET /v1/plugins/memory/events",
+        .type = PGRAPH_VAR_BOOL,
+        .reserved0 = 0,
+        .min_value = 0,
+        .max_value = 0,
+        .allowed_values = nullptr,
     },
     {
         .struct_size = sizeof(pgraph_env_var),
@@ -33,6 +38,11 @@ inline constexpr pgraph_env_var declared_variables[] = {
         .name = max_events_variable,
         .default_value = "100000",
         .description = "How many of the newest events to keep; older ones are evicted",
+        .type = PGRAPH_VAR_INTEGER,
+        .reserved0 = 0,
+        .min_value = 1,
+        .max_value = 100000000,
+        .allowed_values = nullptr,
     },
 };
 

@@ -92,6 +92,7 @@ constexpr pgraph_publisher_descriptor descriptor{
     .flush = nullptr,
     .destroy = destroy,
     .handle_request = handle_request,
+    .verify = nullptr,
 };
 
 }  // namespace

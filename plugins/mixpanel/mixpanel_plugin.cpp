@@ -82,6 +82,7 @@ constexpr pgraph_publisher_descriptor descriptor{
     .flush = nullptr,  // nothing is buffered between publish calls
     .destroy = destroy,
     .handle_request = nullptr,
+    .verify = nullptr,
 };
 
 }  // namespace

@@ -80,6 +80,7 @@ TEST_CASE("v1 function signatures never change")
     static_assert(std::is_same_v<decltype(D::destroy), void (*)(void *)>);
     static_assert(
         std::is_same_v<decltype(D::handle_request), void (*)(void *, const pgraph_request *, pgraph_response *)>);
+    static_assert(std::is_same_v<decltype(D::verify), pgraph_status (*)(void *, std::int64_t, char *, std::size_t)>);
     static_assert(std::is_same_v<pgraph_publisher_entry_v1_fn,
                                  const pgraph_publisher_descriptor *(*)(const pgraph_negotiation *)>);
     static_assert(
@@ -108,11 +109,15 @@ TEST_CASE("v1 struct sizes and field offsets never change on LP64")
     PG_ASSERT_OFFSET(pgraph_negotiation, error, 16);
     PG_ASSERT_OFFSET(pgraph_negotiation, error_capacity, 24);
 
-    static_assert(sizeof(pgraph_env_var) == 32);
+    static_assert(sizeof(pgraph_env_var) == 64);
     PG_ASSERT_OFFSET(pgraph_env_var, flags, 4);
     PG_ASSERT_OFFSET(pgraph_env_var, name, 8);
     PG_ASSERT_OFFSET(pgraph_env_var, default_value, 16);
     PG_ASSERT_OFFSET(pgraph_env_var, description, 24);
+    PG_ASSERT_OFFSET(pgraph_env_var, type, 32);  // 1.2 appended from here
+    PG_ASSERT_OFFSET(pgraph_env_var, min_value, 40);
+    PG_ASSERT_OFFSET(pgraph_env_var, max_value, 48);
+    PG_ASSERT_OFFSET(pgraph_env_var, allowed_values, 56);
 
     static_assert(sizeof(pgraph_host) == 48);
     PG_ASSERT_OFFSET(pgraph_host, abi_minor, 4);
@@ -175,7 +180,7 @@ TEST_CASE("v1 struct sizes and field offsets never change on LP64")
     PG_ASSERT_OFFSET(pgraph_response, append_body, 24);
 
     using D = pgraph_publisher_descriptor;
-    static_assert(sizeof(D) == 120);
+    static_assert(sizeof(D) == 128);
     PG_ASSERT_OFFSET(D, abi_major, 4);
     PG_ASSERT_OFFSET(D, abi_minor, 8);
     PG_ASSERT_OFFSET(D, min_host_minor, 12);
@@ -194,6 +199,7 @@ TEST_CASE("v1 struct sizes and field offsets never change on LP64")
     PG_ASSERT_OFFSET(D, flush, 96);
     PG_ASSERT_OFFSET(D, destroy, 104);
     PG_ASSERT_OFFSET(D, handle_request, 112);
+    PG_ASSERT_OFFSET(D, verify, 120);  // 1.2
 }
 #endif
 

@@ -14,8 +14,8 @@ typedef struct c_instance {
 static c_instance the_instance;
 
 static const pgraph_env_var c_env_vars[] = {
-    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "C_TOKEN", NULL, "a required secret"},
-    {sizeof(pgraph_env_var), 0, "C_ENABLED", "true", "switch"},
+    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "C_TOKEN", NULL, "a required secret", PGRAPH_VAR_STRING, 0, 0, 0, NULL},
+    {sizeof(pgraph_env_var), 0, "C_ENABLED", "true", "switch", PGRAPH_VAR_BOOL, 0, 0, 0, NULL},
 };
 
 static void copy_reason(char *buffer, size_t capacity, const char *text)
@@ -127,6 +127,7 @@ static const pgraph_publisher_descriptor c_descriptor = {
     c_flush,
     c_destroy,
     c_handle_request,
+    NULL, /* verify */
 };
 
 PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation)

@@ -13,7 +13,7 @@ namespace {
 // Events the memory plugin holds for a query, as a parsed JSON document.
 rapidjson::Document memory_events(const DaemonProcess &daemon, const std::string &query = "")
 {
-    const HttpResponse response = http_get(daemon.base_url() + "/v1/plugins/memory/events" + query);
+    const HttpResponse response = http_get(daemon.admin_url() + "/v1/plugins/memory/events" + query);
     REQUIRE(response.status == 200);
     rapidjson::Document document = response.json();
     REQUIRE(document.IsObject());
@@ -62,7 +62,7 @@ TEST_CASE("the memory plugin filters by session and user and type newest first w
     CHECK(memory_count(*daemon, "?session_id=sess_abc123") == 1);
     CHECK(memory_count(*daemon, "?type=custom") == 2);
     CHECK(memory_count(*daemon, "?limit=1") == 1);
-    CHECK(http_get(daemon->base_url() + "/v1/plugins/memory/stats").status == 200);
+    CHECK(http_get(daemon->admin_url() + "/v1/plugins/memory/stats").status == 200);
 }
 
 TEST_CASE("invalid events are rejected by index and valid ones in the same batch are kept")
@@ -138,7 +138,7 @@ TEST_CASE("wrong methods get 405 and unknown paths a JSON 404")
     const HttpResponse unknown = http_get(daemon->base_url() + "/v2/nothing");
     CHECK(unknown.status == 404);
     CHECK(unknown.json().HasMember("error"));
-    CHECK(http_get(daemon->base_url() + "/v1/plugins/nosuch/events").status == 404);
+    CHECK(http_get(daemon->admin_url() + "/v1/plugins/nosuch/events").status == 404);
 }
 
 TEST_CASE("health and readiness answer JSON")
@@ -231,9 +231,9 @@ TEST_CASE("plugins receive each event normalised once at the edge")
                       {{"X-Forwarded-For", "203.0.113.9"}, {"User-Agent", "pg-test/1"}})
                 .status == 202);
     REQUIRE(eventually([&] {
-        return http_get(daemon->base_url() + "/v1/plugins/picky/last_event").body.find("n1") != std::string::npos;
+        return http_get(daemon->admin_url() + "/v1/plugins/picky/last_event").body.find("n1") != std::string::npos;
     }));
-    const auto seen = http_get(daemon->base_url() + "/v1/plugins/picky/last_event").json();
+    const auto seen = http_get(daemon->admin_url() + "/v1/plugins/picky/last_event").json();
     CHECK(std::string(seen["type"].GetString()) == "custom");
     CHECK(std::string(seen["name"].GetString()) == "Saved");
     CHECK(std::string(seen["user_id"].GetString()) == "u-9");
@@ -253,8 +253,8 @@ TEST_CASE("the client IP comes from X-Forwarded-For only behind a trusted proxy"
                       {{"X-Forwarded-For", "198.51.100.1, 203.0.113.9"}})
                 .status == 202);
     REQUIRE(eventually([&] {
-        return http_get(trusted->base_url() + "/v1/plugins/picky/last_event").body.find("ip2") != std::string::npos;
+        return http_get(trusted->admin_url() + "/v1/plugins/picky/last_event").body.find("ip2") != std::string::npos;
     }));
-    CHECK(std::string(http_get(trusted->base_url() + "/v1/plugins/picky/last_event").json()["client_ip"].GetString()) ==
+    CHECK(std::string(http_get(trusted->admin_url() + "/v1/plugins/picky/last_event").json()["client_ip"].GetString()) ==
           "203.0.113.9");
 }

@@ -28,6 +28,7 @@ std::optional<int> decode_status(int status)
 DaemonProcess::DaemonProcess(std::map<std::string, std::string> env)
 {
     env.try_emplace("PORT", "0");
+    env.try_emplace("PRODUCTGRAPH_ADMIN_ADDRESS", "127.0.0.1:0");
     if (!env.contains("PRODUCTGRAPH_QUEUE_DIR")) {
         std::string pattern = "/tmp/pg-queue-XXXXXX";
         if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -125,6 +126,10 @@ std::optional<int> DaemonProcess::wait_until_listening(milliseconds timeout)
     const size_t at = line->find("\"port\":");
     if (at == std::string::npos) return std::nullopt;
     port_ = std::stoi(line->substr(at + 7));
+    // The private admin listener reports its own port; without one, admin paths
+    // are served on the public port.
+    const size_t admin_at = line->find("\"admin_port\":");
+    admin_port_ = admin_at == std::string::npos ? port_ : std::stoi(line->substr(admin_at + 13));
     return port_;
 }
 

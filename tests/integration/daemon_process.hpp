@@ -40,7 +40,11 @@ public:
     std::vector<std::string> log_lines() const;
     std::string all_logs() const;
     int port() const { return port_; }
+    /// The public listener: events, health, readiness.
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    int admin_port() const { return admin_port_; }
+    /// The private admin listener: /v1/plugins..., /metrics, health, readiness.
+    std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(admin_port_); }
 
 private:
     void read_stderr(int fd);
@@ -48,6 +52,7 @@ private:
     std::string scratch_queue_dir_;  // removed with the process object
     pid_t pid_ = -1;
     int port_ = 0;
+    int admin_port_ = 0;
     std::optional<int> exit_code_;
     std::thread reader_;
     mutable std::mutex mutex_;

@@ -16,13 +16,13 @@ namespace {
 
 rapidjson::Document plugin_view(const DaemonProcess &daemon, const std::string &plugin)
 {
-    return http_get(daemon.base_url() + "/v1/plugins/" + plugin + "/events").json();
+    return http_get(daemon.admin_url() + "/v1/plugins/" + plugin + "/events").json();
 }
 
 // The counters of `name` in GET /v1/plugins.
 rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
 {
-    const auto list = http_get(daemon.base_url() + "/v1/plugins").json();
+    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
     rapidjson::Document entry;
     for (const auto &plugin : list["plugins"].GetArray()) {
         if (name == plugin["name"].GetString()) entry.CopyFrom(plugin, entry.GetAllocator());
@@ -32,7 +32,7 @@ rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string
 
 bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
 {
-    return http_get(daemon.base_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
+    return http_get(daemon.admin_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
            std::string::npos;
 }
 
@@ -126,13 +126,13 @@ TEST_CASE("events a plugin rejects are dropped with a log line and counted while
     CHECK(memory_has(*daemon, "bad1"));  // the memory plugin has its own opinion
 
     // The counter moves as the answer is read; the dead letter is filed just after.
-    const std::string dead_letters = daemon->base_url() + "/v1/plugins/picky/dead-letters";
+    const std::string dead_letters = daemon->admin_url() + "/v1/plugins/picky/dead-letters";
     REQUIRE(eventually([&] { return http_get(dead_letters).json()["count"].GetInt() == 1; }));
     const auto dead = http_get(dead_letters).json();
     CHECK(std::string(dead["dead_letters"][0]["event_id"].GetString()) == "bad1");
     CHECK(std::string(dead["dead_letters"][0]["reason"].GetString()) == "rejected: event_id starts with bad");
     CHECK(std::string(dead["dead_letters"][0]["event"]["session.id"].GetString()) == "s1");
-    CHECK(http_get(daemon->base_url() + "/v1/plugins/memory/dead-letters").json()["count"].GetInt() == 0);
+    CHECK(http_get(daemon->admin_url() + "/v1/plugins/memory/dead-letters").json()["count"].GetInt() == 0);
 }
 
 TEST_CASE("events past the retry budget become dead letters and a replay delivers them")
@@ -141,7 +141,7 @@ TEST_CASE("events past the retry budget become dead letters and a replay deliver
     plugins.add_plugin("memory").add_test_plugin("flaky");
     auto daemon = start_daemon(
         plugins, {{"FLAKY_FAILURES", "2"}, {"FLAKY_RETRY_AFTER_MS", "1200"}, {"PRODUCTGRAPH_RETRY_MAX_AGE", "1"}});
-    const std::string dead_letters = daemon->base_url() + "/v1/plugins/flaky/dead-letters";
+    const std::string dead_letters = daemon->admin_url() + "/v1/plugins/flaky/dead-letters";
     REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("late", 2)).status == 202);
     REQUIRE(eventually([&] { return http_get(dead_letters).json()["count"].GetInt() == 2; }));
     const auto dead = http_get(dead_letters).json();
@@ -160,7 +160,7 @@ TEST_CASE("events past the retry budget become dead letters and a replay deliver
         const auto after = http_get(dead_letters).json();
         return after["count"].GetInt() == 0 && !after["replay_in_progress"].GetBool();
     }));
-    CHECK(http_post(daemon->base_url() + "/v1/plugins/nosuch/dead-letters/replay", "").status == 404);
+    CHECK(http_post(daemon->admin_url() + "/v1/plugins/nosuch/dead-letters/replay", "").status == 404);
 }
 
 TEST_CASE("a plugin hung inside publish is marked failed while ingestion and other plugins go on")
@@ -230,7 +230,7 @@ TEST_CASE("a full queue answers 503 with Retry-After and accepts again once ther
     CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("y", 2)).status == 202);
     CHECK(http_get(daemon->base_url() + "/ready").status == 503);  // now full to the last slot
     CHECK(daemon->wait_for_log("queue full").has_value());
-    const auto plugin_list = http_get(daemon->base_url() + "/v1/plugins").json();
+    const auto plugin_list = http_get(daemon->admin_url() + "/v1/plugins").json();
     CHECK(plugin_list["queue"]["refused_full_total"].GetInt() == 3);
     CHECK_FALSE(memory_has(*daemon, "x0"));  // refused means not accepted, so not stored anywhere
 

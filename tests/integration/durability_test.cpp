@@ -139,10 +139,10 @@ TEST_CASE("a provider outage never stops ingestion and everything arrives after 
               202);
     }
     const auto delivered = [&] {
-        return http_get(daemon->base_url() + "/v1/plugins/flaky/events").json()["delivered"].Size();
+        return http_get(daemon->admin_url() + "/v1/plugins/flaky/events").json()["delivered"].Size();
     };
     REQUIRE(eventually([&] { return delivered() == 100; }, 30s));
-    const auto list = http_get(daemon->base_url() + "/v1/plugins").json();
+    const auto list = http_get(daemon->admin_url() + "/v1/plugins").json();
     for (const auto &plugin : list["plugins"].GetArray()) {
         if (std::string(plugin["name"].GetString()) == "flaky") {
             CHECK(plugin["retried"].GetInt() > 0);
@@ -169,7 +169,7 @@ TEST_CASE("the durable queue resumes undelivered events after a clean restart")
     env_up["FLAKY_FAILURES"] = "0";
     auto up = start_daemon(plugins, env_up);
     CHECK(eventually(
-        [&] { return http_get(up->base_url() + "/v1/plugins/flaky/events").json()["delivered"].Size() == 5; }));
+        [&] { return http_get(up->admin_url() + "/v1/plugins/flaky/events").json()["delivered"].Size() == 5; }));
 }
 
 TEST_CASE("a full durable queue answers 503 with Retry-After and counts what it refused")
@@ -192,6 +192,6 @@ TEST_CASE("a full durable queue answers 503 with Retry-After and counts what it 
     CHECK(refused.header("retry-after") == "1");
     CHECK(std::string(refused.json()["error"].GetString()).find("queue is full") != std::string::npos);
     CHECK(http_get(daemon->base_url() + "/ready").status == 503);
-    CHECK(http_get(daemon->base_url() + "/v1/plugins").json()["queue"]["refused_full_total"].GetInt() >= 10);
+    CHECK(http_get(daemon->admin_url() + "/v1/plugins").json()["queue"]["refused_full_total"].GetInt() >= 10);
     CHECK(daemon->wait_for_log("queue full").has_value());
 }

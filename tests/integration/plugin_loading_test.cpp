@@ -41,11 +41,11 @@ TEST_CASE("files that are not usable plugins are skipped with a reason and the r
     CHECK(logs.find("no pgraph_publisher_entry_v1 symbol") != std::string::npos);
     CHECK(logs.find("plugin speaks ABI major 2, this host speaks 1") != std::string::npos);
     CHECK(logs.find("simulated connection failure") != std::string::npos);
-    CHECK(logs.find(R"("file":"memory.so","name":"memory","version":"1.0.0","abi":"1.1","state":"enabled")") !=
+    CHECK(logs.find(R"("file":"memory.so","name":"memory","version":"1.0.0","abi":"1.2","state":"enabled")") !=
           std::string::npos);
     CHECK(logs.find("README.txt") == std::string::npos);
 
-    const auto list = http_get(daemon->base_url() + "/v1/plugins").json();
+    const auto list = http_get(daemon->admin_url() + "/v1/plugins").json();
     REQUIRE(list["plugins"].Size() == 5);
     CHECK(std::string(plugin_entry(list, "garbage.so")["state"].GetString()) == "failed");
     CHECK(std::string(plugin_entry(list, "wrong_major.so")["reason"].GetString()).find("ABI major 2") !=
@@ -60,7 +60,7 @@ TEST_CASE("files that are not usable plugins are skipped with a reason and the r
 
     CHECK(http_post(daemon->base_url() + "/v1/events", batch_of({minimal_event("m1")})).status == 202);
     CHECK(eventually([&] {
-        return http_get(daemon->base_url() + "/v1/plugins/memory/events").body.find("m1") != std::string::npos;
+        return http_get(daemon->admin_url() + "/v1/plugins/memory/events").body.find("m1") != std::string::npos;
     }));
 }
 
@@ -94,7 +94,7 @@ TEST_CASE("secret variables never appear in logs or admin output")
     plugins.add_plugin("memory").add_test_plugin("needs_key");
     auto daemon = start_daemon(plugins, {{"NEEDS_KEY_TOKEN", "tok-very-secret-123"}});
     CHECK(http_post(daemon->base_url() + "/v1/events", batch_of({minimal_event("s1")})).status == 202);
-    const std::string admin = http_get(daemon->base_url() + "/v1/plugins").body;
+    const std::string admin = http_get(daemon->admin_url() + "/v1/plugins").body;
     CHECK(admin.find("needs_key") != std::string::npos);
     CHECK(admin.find("tok-very-secret-123") == std::string::npos);
     REQUIRE(daemon->stop(SIGTERM) == 0);
@@ -115,7 +115,7 @@ TEST_CASE("an analytics provider runs only with ANALYTICS_ENABLED and its own sw
     CHECK(on->wait_for_log(R"({"level":"info","msg":"analytics enabled","publishers":1})").has_value());
     CHECK(http_post(on->base_url() + "/v1/events", batch_of({minimal_event("a1")})).status == 202);
     CHECK(eventually([&] {
-        return http_get(on->base_url() + "/v1/plugins/analytics_provider/events").body.find("a1") != std::string::npos;
+        return http_get(on->admin_url() + "/v1/plugins/analytics_provider/events").body.find("a1") != std::string::npos;
     }));
 }
 
@@ -124,8 +124,8 @@ TEST_CASE("a memory plugin switched off leaves the daemon running without it")
     PluginDirectory plugins;
     plugins.add_plugin("memory").add_test_plugin("picky");
     auto daemon = start_daemon(plugins, {{"MEMORY_ENABLED", "false"}});
-    const auto list = http_get(daemon->base_url() + "/v1/plugins").json();
+    const auto list = http_get(daemon->admin_url() + "/v1/plugins").json();
     CHECK(std::string(plugin_entry(list, "memory.so")["state"].GetString()) == "disabled");
     CHECK(std::string(plugin_entry(list, "memory.so")["reason"].GetString()) == "MEMORY_ENABLED is not true");
-    CHECK(http_get(daemon->base_url() + "/v1/plugins/memory/events").status == 404);
+    CHECK(http_get(daemon->admin_url() + "/v1/plugins/memory/events").status == 404);
 }

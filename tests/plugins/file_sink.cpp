@@ -12,7 +12,8 @@ namespace {
 constexpr const char *path_variable = "FILE_SINK_PATH";
 
 constexpr pgraph_env_var variables[] = {
-    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED, path_variable, nullptr, "file the delivered event ids go to"},
+    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED, path_variable, nullptr, "file the delivered event ids go to",
+     PGRAPH_VAR_STRING, 0, 0, 0, nullptr},
 };
 
 pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept

@@ -9,8 +9,9 @@ constexpr const char *retry_after_variable = "FLAKY_RETRY_AFTER_MS";
 
 constexpr pgraph_env_var variables[] = {
     {sizeof(pgraph_env_var), 0, failures_variable, "2",
-     "how many publish calls answer PGRAPH_RETRY before the first success"},
-    {sizeof(pgraph_env_var), 0, retry_after_variable, "0", "retry_after_ms reported with each PGRAPH_RETRY"},
+     "how many publish calls answer PGRAPH_RETRY before the first success", PGRAPH_VAR_STRING, 0, 0, 0, nullptr},
+    {sizeof(pgraph_env_var), 0, retry_after_variable, "0", "retry_after_ms reported with each PGRAPH_RETRY",
+     PGRAPH_VAR_STRING, 0, 0, 0, nullptr},
 };
 
 pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept

@@ -8,7 +8,7 @@ constexpr const char *token_variable = "NEEDS_KEY_TOKEN";
 
 constexpr pgraph_env_var variables[] = {
     {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, token_variable, nullptr,
-     "API token; required, never logged"},
+     "API token; required, never logged", PGRAPH_VAR_STRING, 0, 0, 0, nullptr},
 };
 
 pgraph_status create(const pgraph_create_args *args, void **instance, char *error, std::size_t error_capacity) noexcept

@@ -244,6 +244,7 @@ constexpr pgraph_publisher_descriptor make_descriptor(const char *name, const ch
         .flush = nullptr,
         .destroy = destroy_instance,
         .handle_request = answer_events,
+        .verify = nullptr,
     };
 }
 

@@ -10,7 +10,7 @@ typedef struct hello {
 } hello;
 
 static const pgraph_env_var hello_variables[] = {
-    {sizeof(pgraph_env_var), 0, "HELLO_ENABLED", "false", "true switches hello on"},
+    {sizeof(pgraph_env_var), 0, "HELLO_ENABLED", "false", "true switches hello on", PGRAPH_VAR_STRING, 0, 0, 0, NULL},
 };
 
 /* Copies text into a host buffer, truncating and always terminating it. */

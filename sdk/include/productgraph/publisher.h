@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define PGRAPH_ABI_MAJOR 1
-#define PGRAPH_ABI_MINOR 1
+#define PGRAPH_ABI_MINOR 2
 
 /* The name the host looks up; carries the major version on purpose. */
 #define PGRAPH_PUBLISHER_ENTRY_SYMBOL "pgraph_publisher_entry_v1"
@@ -118,7 +118,34 @@ typedef struct pgraph_env_var {
     const char *name;          /* NUL-terminated, e.g. "AMPLITUDE_API_KEY" */
     const char *default_value; /* NUL-terminated, or NULL for "no default" */
     const char *description;   /* NUL-terminated one-line help text */
+    /* Since 1.2. The value's type (PGRAPH_VAR_*). The host checks a set or defaulted
+     * value against it before create, and refuses to start the plugin with a line
+     * naming the variable and the rule. 0 (PGRAPH_VAR_STRING) accepts anything, so a
+     * 1.0/1.1 element, which ends before this field, keeps working. */
+    uint32_t type;
+    uint32_t reserved0; /* zero; names the padding */
+    /* PGRAPH_VAR_INTEGER and PGRAPH_VAR_DURATION_MS: the inclusive range. Both zero
+     * means "any value of the type". */
+    int64_t min_value;
+    int64_t max_value;
+    /* PGRAPH_VAR_ENUM: the allowed values, NUL-terminated and separated by '|',
+     * e.g. "us|eu". NULL for other types. */
+    const char *allowed_values;
 } pgraph_env_var;
+
+/* Variable types (pgraph_env_var.type, since 1.2). Never renumbered. */
+/* Any string. */
+#define PGRAPH_VAR_STRING 0u
+/* true/false, 1/0, yes/no, on/off (any case). */
+#define PGRAPH_VAR_BOOL 1u
+/* A decimal integer, optionally signed, within [min_value, max_value]. */
+#define PGRAPH_VAR_INTEGER 2u
+/* A non-negative whole number of milliseconds, within [min_value, max_value]. */
+#define PGRAPH_VAR_DURATION_MS 3u
+/* An absolute http:// or https:// URL with a host. */
+#define PGRAPH_VAR_URL 4u
+/* One of allowed_values, exactly. */
+#define PGRAPH_VAR_ENUM 5u
 
 /* ---- The host table ------------------------------------------------------- */
 
@@ -306,6 +333,18 @@ typedef struct pgraph_publisher_descriptor {
      * threads, possibly concurrently with publish and with itself: the plugin
      * synchronises its own state. Must not block on the network. Optional. */
     void (*handle_request)(void *instance, const pgraph_request *request, pgraph_response *response);
+
+    /* Since 1.2. Checks the instance's credentials without delivering events (for
+     * example a request the provider refuses only for a bad key). Called on the
+     * control thread after create and before the first publish, at start-up, on
+     * reload and by `productgraphd --check`; should return by deadline_unix_ms.
+     * Return PGRAPH_OK when the provider accepted the credentials, PGRAPH_FATAL only
+     * when it definitely refused them (the host marks the plugin failed before any
+     * traffic, with the NUL-terminated reason), and PGRAPH_RETRY when the answer is
+     * inconclusive (network error, 5xx, an unexpected status): the host logs a
+     * warning and keeps the plugin enabled. Secrets must never appear in `reason`.
+     * Optional (NULL, or absent from a 1.0/1.1 descriptor). */
+    pgraph_status (*verify)(void *instance, int64_t deadline_unix_ms, char *reason, size_t reason_capacity);
 } pgraph_publisher_descriptor;
 
 /* The single exported entry point. The host calls it once after loading, on the

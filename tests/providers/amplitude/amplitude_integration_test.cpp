@@ -60,7 +60,7 @@ HttpResponse post_events(const DaemonProcess &daemon, const std::vector<std::str
 // The GET /v1/plugins entry of `name`.
 rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
 {
-    const auto list = http_get(daemon.base_url() + "/v1/plugins").json();
+    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
     rapidjson::Document entry;
     for (const auto &plugin : list["plugins"].GetArray()) {
         if (name == plugin["name"].GetString()) entry.CopyFrom(plugin, entry.GetAllocator());
@@ -70,7 +70,7 @@ rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string
 
 bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
 {
-    return http_get(daemon.base_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
+    return http_get(daemon.admin_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
            std::string::npos;
 }
 
@@ -248,7 +248,7 @@ TEST_CASE("an invalid API key fails only the amplitude plugin while memory keeps
     CHECK(eventually([&] { return memory_has(*daemon, "bk_1"); }));
     CHECK(mock.requests().size() == 1);  // never fed again
     CHECK(mock.accepted().empty());
-    CHECK(http_get(daemon->base_url() + "/v1/plugins").body.find(key) == std::string::npos);
+    CHECK(http_get(daemon->admin_url() + "/v1/plugins").body.find(key) == std::string::npos);
 }
 
 TEST_CASE("the API key never appears in the daemon logs even at debug level")

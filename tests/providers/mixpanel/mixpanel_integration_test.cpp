@@ -49,7 +49,7 @@ void add_memory_and_mixpanel(PluginDirectory &plugins)
 // The entry of `name` in GET /v1/plugins (an empty object when it is not listed).
 rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
 {
-    const auto list = http_get(daemon.base_url() + "/v1/plugins").json();
+    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
     rapidjson::Document entry;
     entry.SetObject();
     if (!list.IsObject() || !list.HasMember("plugins")) return entry;
@@ -67,7 +67,7 @@ std::int64_t counter(const DaemonProcess &daemon, const std::string &plugin, con
 
 bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
 {
-    return http_get(daemon.base_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
+    return http_get(daemon.admin_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
            std::string::npos;
 }
 
@@ -314,7 +314,7 @@ TEST_CASE("secrets never appear in the daemon logs or admin output")
     REQUIRE(daemon->wait_for_log("plugin failed").has_value());
 
     const std::string admin =
-        http_get(daemon->base_url() + "/v1/plugins").body + http_get(daemon->base_url() + "/ready").body;
+        http_get(daemon->admin_url() + "/v1/plugins").body + http_get(daemon->base_url() + "/ready").body;
     const std::string logs = daemon->all_logs();
     CHECK(logs.find("\"level\":\"debug\"") != std::string::npos);
     for (const std::string &secret : {token, sa_secret}) {

@@ -10,9 +10,10 @@ using namespace productgraph::plugin_host;
 namespace {
 
 const pgraph_env_var provider_vars[] = {
-    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "ACME_API_KEY", nullptr, "key"},
-    {sizeof(pgraph_env_var), 0, "ACME_REGION", "us", "region"},
-    {sizeof(pgraph_env_var), 0, "ACME_ENDPOINT", nullptr, "override"},
+    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "ACME_API_KEY", nullptr, "key", PGRAPH_VAR_STRING,
+     0, 0, 0, nullptr},
+    {sizeof(pgraph_env_var), 0, "ACME_REGION", "us", "region", PGRAPH_VAR_STRING, 0, 0, 0, nullptr},
+    {sizeof(pgraph_env_var), 0, "ACME_ENDPOINT", nullptr, "override", PGRAPH_VAR_STRING, 0, 0, 0, nullptr},
 };
 
 pgraph_publisher_descriptor provider(uint32_t flags)
