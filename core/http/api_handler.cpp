@@ -8,6 +8,8 @@
 #include "http/admin_endpoints.hpp"
 #include "http/event_intake.hpp"
 #include "http/json_response.hpp"
+#include "http/metrics_endpoint.hpp"
+#include "metrics/daemon_metrics.hpp"
 #include "http/request_guards.hpp"
 
 namespace productgraph::http {
@@ -43,6 +45,11 @@ void ApiHandler::onRequest(const Http::Request &request, Http::ResponseWriter re
         common::log_error("request failed", {{"path", request.resource()}});
         send_error(response, Http::Code::Internal_Server_Error, "internal error");
     }
+    // Answered here and now (a /v1/events answered later by the queue counts itself).
+    if (response.getResponseSize() > 0) {
+        metrics::count_http_request(metrics::Listener::public_api, request.resource(),
+                                    static_cast<int>(response.getResponseCode()));
+    }
 }
 
 void ApiHandler::route(const Http::Request &request, Http::ResponseWriter &response)
@@ -58,6 +65,9 @@ void ApiHandler::route(const Http::Request &request, Http::ResponseWriter &respo
     if (path == "/health") return is_get ? handle_health(response) : method_not_allowed(response, Http::Method::Get);
     if (path == "/ready")
         return is_get ? handle_ready(*context_, response) : method_not_allowed(response, Http::Method::Get);
+    if (path == "/metrics") {
+        return is_get ? serve_metrics(*context_, response) : method_not_allowed(response, Http::Method::Get);
+    }
     if (path == "/v1/plugins") {
         return is_get ? handle_plugin_list(*context_, response) : method_not_allowed(response, Http::Method::Get);
     }

@@ -10,6 +10,7 @@
 #include "http/client_address.hpp"
 #include "http/json_response.hpp"
 #include "http/request_guards.hpp"
+#include "metrics/daemon_metrics.hpp"
 
 namespace productgraph::http {
 namespace {
@@ -74,6 +75,7 @@ void handle_post_events(ApiContext &context, const Http::Request &request, Http:
         send_error(response, Http::Code::Bad_Request, parsed.error().message);
         return;
     }
+    metrics::count_rejected_events(parsed->errors);
     const size_t accepted = parsed->accepted.size();
     if (common::log_enabled(common::LogLevel::debug)) {
         common::log_debug("events received", {{"accepted", accepted}, {"rejected", parsed->rejected}});
@@ -91,11 +93,14 @@ void handle_post_events(ApiContext &context, const Http::Request &request, Http:
     context.queue->append_async(
         std::move(parsed->accepted), [writer, answer, accepted, retry_after](queue::AppendStatus status) {
             if (status == queue::AppendStatus::appended) {
+                metrics::count_accepted_events(accepted);  // before the 202, so a scrape after it sees them
+                metrics::count_http_request(metrics::Listener::public_api, metrics::Route::events, 202);
                 send_json(*writer, Http::Code::Accepted, *answer);
                 return;
             }
             const bool full = status == queue::AppendStatus::full;
             if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});
+            metrics::count_http_request(metrics::Listener::public_api, metrics::Route::events, 503);
             writer->headers().add<RetryAfterHeader>(retry_after);
             send_error(*writer, Http::Code::Service_Unavailable,
                        full ? "queue is full: nothing was accepted, send the events again later"

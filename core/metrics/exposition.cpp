@@ -30,6 +30,16 @@ std::string_view type_name(MetricType type)
     return "untyped";
 }
 
+// A bucket bound in plain decimals ("0.0001", not "1e-04"), as other clients write
+// them, so le values read the same across exporters.
+std::string format_bound(double bound)
+{
+    char buffer[64];
+    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, bound, std::chars_format::fixed);
+    assert(error == std::errc());
+    return std::string(buffer, end);
+}
+
 }  // namespace
 
 std::string escape_label_value(std::string_view value)
@@ -132,7 +142,7 @@ void Exposition::histogram(std::string_view name, const Labels &labels, const Hi
 {
     const std::string bucket = std::string(name) + "_bucket";
     for (size_t i = 0; i < snapshot.cumulative.size(); ++i) {
-        const std::string bound = i < snapshot.bounds.size() ? format_value(snapshot.bounds[i]) : "+Inf";
+        const std::string bound = i < snapshot.bounds.size() ? format_bound(snapshot.bounds[i]) : "+Inf";
         const Label le{"le", bound};
         begin_sample(bucket, labels, &le);
         out_ += std::to_string(snapshot.cumulative[i]);

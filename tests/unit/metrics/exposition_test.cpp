@@ -43,8 +43,8 @@ TEST_CASE("a family is written as HELP and TYPE lines followed by its samples")
 
 TEST_CASE("a histogram is written as cumulative buckets ending in +Inf then sum and count")
 {
-    Histogram histogram{0.01, 0.1};
-    histogram.observe(std::chrono::milliseconds(5));
+    Histogram histogram{0.0001, 0.1};
+    histogram.observe(std::chrono::microseconds(50));
     histogram.observe(std::chrono::milliseconds(50));
     histogram.observe(std::chrono::milliseconds(500));
     Exposition out;
@@ -52,9 +52,9 @@ TEST_CASE("a histogram is written as cumulative buckets ending in +Inf then sum 
     out.histogram("demo_duration_seconds", {{"plugin", "memory"}}, histogram.snapshot());
     CHECK(out.text() == "# HELP demo_duration_seconds Durations.\n"
                         "# TYPE demo_duration_seconds histogram\n"
-                        "demo_duration_seconds_bucket{plugin=\"memory\",le=\"0.01\"} 1\n"
+                        "demo_duration_seconds_bucket{plugin=\"memory\",le=\"0.0001\"} 1\n"
                         "demo_duration_seconds_bucket{plugin=\"memory\",le=\"0.1\"} 2\n"
                         "demo_duration_seconds_bucket{plugin=\"memory\",le=\"+Inf\"} 3\n"
-                        "demo_duration_seconds_sum{plugin=\"memory\"} 0.555\n"
+                        "demo_duration_seconds_sum{plugin=\"memory\"} 0.55005\n"
                         "demo_duration_seconds_count{plugin=\"memory\"} 3\n");
 }
