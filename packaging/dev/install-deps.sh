@@ -3,6 +3,8 @@
 # Debian's own packages only. Safe to run again. Needs root (no sudo assumed).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
+prometheus_was_installed=0
+dpkg -s prometheus >/dev/null 2>&1 && prometheus_was_installed=1
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   cmake make g++ pkg-config binutils \
@@ -11,4 +13,8 @@ apt-get install -y -qq --no-install-recommends \
   curl ca-certificates \
   prometheus >/dev/null
 # prometheus is there for promtool only (tests lint /metrics scrapes with it): a 19 MB
-# download, 96 MB installed. Its service is not started where there is no systemd.
+# download, 96 MB installed. Under systemd the package starts a Prometheus server on
+# :9090; one we just installed is stopped and disabled again.
+if [ "$prometheus_was_installed" = 0 ] && [ -d /run/systemd/system ]; then
+  systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
