@@ -37,15 +37,17 @@ std::string make_batch()
             continue;
         }
         if (i == 33) {
-            body += R"({"event_id":")" + id +
-                    R"(","project_id":"p","session.id":"s","event.type":"nope","event.timestamp":"2024-01-15T10:30:15Z"})";
+            body +=
+                R"({"event_id":")" + id +
+                R"(","project_id":"p","session.id":"s","event.type":"nope","event.timestamp":"2024-01-15T10:30:15Z"})";
             continue;
         }
-        body += R"({"event_id":")" + id +
-                R"(","project_id":"proj_demo","session.id":"sess_abc123","user.id":"user-123",)"
-                R"("event.type":"ui.click","event.name":"signup_button_clicked","event.timestamp":"2024-01-15T10:30:15Z",)"
-                R"("page.path":"/signup","page.title":"Sign up | Shopfront","ui.component.name":"SignupButton",)"
-                R"("ui.action":"click","metadata":{"experiment":"b","position":3}})";
+        body +=
+            R"({"event_id":")" + id +
+            R"(","project_id":"proj_demo","session.id":"sess_abc123","user.id":"user-123",)"
+            R"("event.type":"ui.click","event.name":"signup_button_clicked","event.timestamp":"2024-01-15T10:30:15Z",)"
+            R"("page.path":"/signup","page.title":"Sign up | Shopfront","ui.component.name":"SignupButton",)"
+            R"("ui.action":"click","metadata":{"experiment":"b","position":3}})";
     }
     return body + "]}";
 }
@@ -73,7 +75,7 @@ double thread_cpu_ns()
 }
 
 struct Round {
-    double requests_per_s = 0;   // wall clock, all threads
+    double requests_per_s = 0;  // wall clock, all threads
     double cpu_ns_per_request = 0;
 };
 
@@ -111,8 +113,8 @@ double hooks_only_ns()
         size_t index;
         std::string message;
     };
-    const std::vector<Error> errors = {{17, "session.id: required"}, {17, "event.timestamp: required"},
-                                       {33, "event.type: unknown type \"nope\""}};
+    const std::vector<Error> errors = {
+        {17, "session.id: required"}, {17, "event.timestamp: required"}, {33, "event.type: unknown type \"nope\""}};
     constexpr int iterations = 2'000'000;
     const double started = thread_cpu_ns();
     for (int i = 0; i < iterations; ++i) {

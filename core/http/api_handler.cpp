@@ -9,8 +9,8 @@
 #include "http/event_intake.hpp"
 #include "http/json_response.hpp"
 #include "http/metrics_endpoint.hpp"
-#include "metrics/daemon_metrics.hpp"
 #include "http/request_guards.hpp"
+#include "metrics/daemon_metrics.hpp"
 
 namespace productgraph::http {
 namespace {

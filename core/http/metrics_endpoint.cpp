@@ -89,7 +89,8 @@ void render_plugins(const ApiContext &context, Exposition &out)
     out.family("productgraphd_plugin_dead_letters", MetricType::gauge,
                "Dead letters kept for the plugin (listed and replayed through the admin API).");
     for (const plugin_host::PluginEntry &entry : *context.plugins) {
-        const dispatch::DeadLetterStore *store = named(entry) ? context.dispatcher->dead_letters_for(entry.name) : nullptr;
+        const dispatch::DeadLetterStore *store =
+            named(entry) ? context.dispatcher->dead_letters_for(entry.name) : nullptr;
         if (store != nullptr) out.sample("productgraphd_plugin_dead_letters", {{"plugin", entry.name}}, store->count());
     }
 

@@ -16,16 +16,16 @@
 namespace productgraph::metrics {
 
 /// Bounds for a call to a provider over the network (seconds).
-inline constexpr std::array<double, 14> publish_latency_bounds = {
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+inline constexpr std::array<double, 14> publish_latency_bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                                  0.25,  0.5,    1,     2.5,  5,     10,   30};
 /// Bounds for one fdatasync (seconds): ~0.3 ms on this machine's disk, seconds on a
 /// saturated one.
-inline constexpr std::array<double, 14> fsync_latency_bounds = {
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
+inline constexpr std::array<double, 14> fsync_latency_bounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                                0.025,  0.05,    0.1,    0.25,  0.5,    1,     5};
 
 /// What a scrape reads: cumulative counts per bound, then +Inf, which equals count.
 struct HistogramSnapshot {
-    std::vector<double> bounds;       // seconds, ascending; +Inf is implicit
+    std::vector<double> bounds;        // seconds, ascending; +Inf is implicit
     std::vector<uint64_t> cumulative;  // one per bound, then one for +Inf
     uint64_t count = 0;
     double sum_seconds = 0;

@@ -10,8 +10,8 @@ namespace productgraph::metrics {
 namespace {
 
 constexpr std::array<std::string_view, reject_reason_count> labels = {
-    "missing_field", "invalid_type", "invalid_value", "invalid_timestamp", "unknown_event_type",
-    "too_large",     "too_deep",     "other",
+    "missing_field",      "invalid_type", "invalid_value", "invalid_timestamp",
+    "unknown_event_type", "too_large",    "too_deep",      "other",
 };
 
 bool is_digit(char c)

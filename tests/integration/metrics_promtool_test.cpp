@@ -57,8 +57,8 @@ TEST_CASE("promtool accepts metrics scrapes taken while the daemon is under load
     for (int c = 0; c < 3; ++c) {
         clients.emplace_back([&, c] {
             for (int round = 0; !stop.load(); ++round) {
-                const std::string prefix = (round % 5 == 0 ? "bad" : "ok") + std::to_string(c) + "_" +
-                                           std::to_string(round) + "_";
+                const std::string prefix =
+                    (round % 5 == 0 ? "bad" : "ok") + std::to_string(c) + "_" + std::to_string(round) + "_";
                 if (http_post(daemon->base_url() + "/v1/events", numbered_batch(prefix, 50)).status == 202) {
                     ++accepted_batches;
                 }

@@ -105,14 +105,14 @@ TEST_CASE("requests and events move the metrics counters by exactly what was sen
     };
     CHECK(rejected(after, "missing_field") - rejected(before, "missing_field") == 1);
     CHECK(rejected(after, "invalid_type") - rejected(before, "invalid_type") == 1);
-    for (const std::string reason : {"invalid_value", "invalid_timestamp", "unknown_event_type", "too_large",
-                                     "too_deep", "other"}) {
+    for (const std::string reason :
+         {"invalid_value", "invalid_timestamp", "unknown_event_type", "too_large", "too_deep", "other"}) {
         CHECK(rejected(after, reason) == 0);
     }
     CHECK(after.count("productgraphd_queue_appended_events_total") == 3);
     REQUIRE(eventually([&] {
-        return scrape(daemon->admin_url()).count("productgraphd_plugin_delivered_events_total", {{"plugin", "memory"}}) ==
-               3;
+        return scrape(daemon->admin_url())
+                   .count("productgraphd_plugin_delivered_events_total", {{"plugin", "memory"}}) == 3;
     }));
 }
 
@@ -207,7 +207,8 @@ TEST_CASE("the metrics page is text format 0.0.4 with consistent histograms and 
 {
     PluginDirectory plugins;
     plugins.add_plugin("memory");
-    auto daemon = start_daemon(plugins, {{"PRODUCTGRAPH_FSYNC", "always"}, {"PRODUCTGRAPH_QUEUE_MAX_BYTES", "10000000"}});
+    auto daemon =
+        start_daemon(plugins, {{"PRODUCTGRAPH_FSYNC", "always"}, {"PRODUCTGRAPH_QUEUE_MAX_BYTES", "10000000"}});
     for (int i = 0; i < 5; ++i) {
         REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("h" + std::to_string(i), 20)).status ==
                 202);

@@ -28,8 +28,7 @@ TEST_CASE("the process sample has a start time in the past and resident memory")
 {
     const auto sample = sample_process();
     REQUIRE(sample.has_value());
-    const double now =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     CHECK(sample->start_time_seconds <= now + 1);
     CHECK(sample->start_time_seconds > now - 3600);  // this test binary started within the hour
     CHECK(sample->resident_bytes > 1024 * 1024);

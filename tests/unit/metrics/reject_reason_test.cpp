@@ -36,16 +36,23 @@ std::vector<RejectReason> reasons_for(const std::string &event_json, const event
 TEST_CASE("the validator's messages map to fixed reason codes")
 {
     using enum RejectReason;
-    CHECK(reasons_for(R"({"project_id":"p","event_id":"e","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})") ==
+    CHECK(reasons_for(
+              R"({"project_id":"p","event_id":"e","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})") ==
           std::vector{missing_field});
     CHECK(reasons_for("{" + complete + R"(,"event.sequence":"seven"})") == std::vector{invalid_type});
     CHECK(reasons_for("[1]") == std::vector{invalid_type});
-    CHECK(reasons_for(R"({"event_id":"","project_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})") ==
-          std::vector{invalid_value});
-    CHECK(reasons_for(R"({"event_id":"e","project_id":"p","session.id":"s","event.type":"custom","event.timestamp":"yesterday"})") ==
-          std::vector{invalid_timestamp});
-    CHECK(reasons_for(R"({"event_id":"e","project_id":"p","session.id":"s","event.type":"x: required","event.timestamp":"2024-01-15T10:30:15Z"})") ==
-          std::vector{unknown_event_type});
+    CHECK(
+        reasons_for(
+            R"({"event_id":"","project_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})") ==
+        std::vector{invalid_value});
+    CHECK(
+        reasons_for(
+            R"({"event_id":"e","project_id":"p","session.id":"s","event.type":"custom","event.timestamp":"yesterday"})") ==
+        std::vector{invalid_timestamp});
+    CHECK(
+        reasons_for(
+            R"({"event_id":"e","project_id":"p","session.id":"s","event.type":"x: required","event.timestamp":"2024-01-15T10:30:15Z"})") ==
+        std::vector{unknown_event_type});
     event::BatchLimits small;
     small.max_event_bytes = 200;
     CHECK(reasons_for("{" + complete + R"(,"page.title":")" + std::string(300, 'a') + "\"}", small) ==
