@@ -60,7 +60,7 @@ TEST_CASE("a gzip bomb gets 413 once the inflated body passes 10 MB")
     CHECK(under->body.find("decompressed") == std::string::npos);
 }
 
-TEST_CASE("unknown encodings get 415 and corrupt gzip 400, both in JSON")
+TEST_CASE("unknown encodings get 415 and corrupt gzip 400 both in JSON")
 {
     EdgeDaemon daemon;
     const auto brotli = post(daemon.port(), "Content-Encoding: br\r\n", "xxxx");
@@ -105,7 +105,7 @@ TEST_CASE("the access log has one line per request with the reason of a 4xx")
     }
 }
 
-TEST_CASE("DEBUG=true turns the access log on, and it is off by default")
+TEST_CASE("DEBUG=true turns the access log on and it is off by default")
 {
     EdgeDaemon quiet;
     RawConnection first(quiet.port());

@@ -144,7 +144,7 @@ TEST_CASE("malformed request heads get 400 in JSON and close")
     CHECK(answers[0].status == 505);
 }
 
-TEST_CASE("1,000 pipelined requests are all answered in order")
+TEST_CASE("1000 pipelined requests are all answered in order")
 {
     EdgeDaemon daemon;
     RawConnection client(daemon.port());

@@ -45,7 +45,7 @@ TEST_CASE("inflating stops just past the limit")
     CHECK(exact.size() == 50'000);
 }
 
-TEST_CASE("identity or no encoding leaves the body alone; others are 415 and corrupt gzip 400")
+TEST_CASE("identity or no encoding leaves the body alone and others are 415 and corrupt gzip 400")
 {
     std::string body = "abc";
     CHECK_FALSE(decode_body(body, std::nullopt, 10).has_value());

@@ -32,7 +32,7 @@ Status refused_with(std::string_view bytes, FramingLimits limits = {})
 
 }  // namespace
 
-TEST_CASE("a complete head gives the method, target, headers and body length")
+TEST_CASE("a complete head gives the method and target and headers and body length")
 {
     const std::string bytes =
         "POST /v1/events?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\nX-Pad:  spaced value \t\r\n\r\n{\"events\"";
@@ -88,14 +88,14 @@ TEST_CASE("Content-Length must be one decimal value within the body limit")
           Status::bad_request);
 }
 
-TEST_CASE("Transfer-Encoding is refused: 400 beside Content-Length, 411 alone")
+TEST_CASE("Transfer-Encoding is refused with 400 beside Content-Length and 411 alone")
 {
     CHECK(refused_with("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n") ==
           Status::bad_request);
     CHECK(refused_with("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n") == Status::length_required);
 }
 
-TEST_CASE("the header section is capped in bytes and in fields, before it ends")
+TEST_CASE("the header section is capped in bytes and in fields before it ends")
 {
     FramingLimits limits;
     limits.max_header_bytes = 1024;
@@ -123,7 +123,7 @@ TEST_CASE("malformed request lines and header lines are refused")
     CHECK(refused_with("POST / HTTP/1.1\r\nHost: h\r\nExpect: magic\r\n\r\n") == Status::expectation_failed);
 }
 
-TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive, HTTP/1.1 keeps alive unless it asks to close")
+TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive and HTTP/1.1 keeps alive unless it asks to close")
 {
     CHECK_FALSE(frame("GET / HTTP/1.0\r\n\r\n").head.keep_alive);
     CHECK(frame("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").head.keep_alive);
