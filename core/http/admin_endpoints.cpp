@@ -68,8 +68,7 @@ void handle_ready(ApiContext &context, ResponseWriter &response)
                   "{\"status\":\"not_ready\",\"reason\":" + common::json_string(reason) + "}");
         return;
     }
-    send_json(response, Status::ok,
-              "{\"status\":\"ready\",\"failed_plugins\":" + failed_plugins_json(context) + "}");
+    send_json(response, Status::ok, "{\"status\":\"ready\",\"failed_plugins\":" + failed_plugins_json(context) + "}");
 }
 
 void handle_plugin_list(ApiContext &context, ResponseWriter &response)
@@ -153,8 +152,7 @@ void handle_dead_letter_replay(ApiContext &context, std::string_view plugin, Res
     send_json(response, Status::accepted, "{\"replaying\":" + std::to_string(*replayed) + "}");
 }
 
-void handle_plugin_request(ApiContext &context, std::string_view rest, const Request &request,
-                           ResponseWriter &response)
+void handle_plugin_request(ApiContext &context, std::string_view rest, const Request &request, ResponseWriter &response)
 {
     const size_t slash = rest.find('/');
     const std::string_view name = rest.substr(0, slash);

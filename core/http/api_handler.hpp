@@ -16,8 +16,7 @@ class ApiHandler : public RequestHandler {
 public:
     ApiHandler(std::shared_ptr<ApiContext> context, Listener listener)
         : context_(std::move(context)), listener_(listener)
-    {
-    }
+    {}
 
     void on_request(Request &request, ResponseWriter response) override;
 

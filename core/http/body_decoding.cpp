@@ -49,8 +49,7 @@ std::optional<DecodingError> inflate_gzip(std::string &body, size_t max_bytes)
 
 }  // namespace
 
-std::optional<DecodingError> decode_body(std::string &body, std::optional<std::string_view> encoding,
-                                         size_t max_bytes)
+std::optional<DecodingError> decode_body(std::string &body, std::optional<std::string_view> encoding, size_t max_bytes)
 {
     if (!encoding || encoding->empty() || equals_ignore_case(*encoding, "identity")) return std::nullopt;
     if (equals_ignore_case(*encoding, "gzip") || equals_ignore_case(*encoding, "x-gzip")) {

@@ -19,7 +19,6 @@ struct DecodingError {
 /// (nullopt when absent). Inflating stops as soon as the output passes `max_bytes`
 /// (a zip bomb costs at most that much memory) and answers 413; a corrupt stream is
 /// 400 and an encoding other than gzip or identity 415.
-std::optional<DecodingError> decode_body(std::string &body, std::optional<std::string_view> encoding,
-                                         size_t max_bytes);
+std::optional<DecodingError> decode_body(std::string &body, std::optional<std::string_view> encoding, size_t max_bytes);
 
 }  // namespace productgraph::http

@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "common/log.hpp"
@@ -40,15 +40,9 @@ std::string milliseconds_text(std::chrono::milliseconds duration)
 
 Connection::Connection(const ConnectionContext &context, int fd, uint64_t id, std::string peer_ip,
                        Clock::time_point now)
-    : context_(context),
-      fd_(fd),
-      id_(id),
-      peer_ip_(std::move(peer_ip)),
-      framer_(context.limits->framing),
-      idle_since_(now),
-      last_write_(now)
-{
-}
+    : context_(context), fd_(fd), id_(id), peer_ip_(std::move(peer_ip)), framer_(context.limits->framing),
+      idle_since_(now), last_write_(now)
+{}
 
 Connection::~Connection()
 {
@@ -230,8 +224,8 @@ void Connection::dispatch(Clock::time_point now)
     request.peer_ip = peer_ip_;
 
     ResponseWriter writer(slot);
-    if (auto failed = decode_body(request.body, request.header("Content-Encoding"),
-                                  context_.limits->framing.max_body_bytes)) {
+    if (auto failed =
+            decode_body(request.body, request.header("Content-Encoding"), context_.limits->framing.max_body_bytes)) {
         send_error(writer, failed->status, failed->message);
     } else {
         try {

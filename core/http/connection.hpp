@@ -50,10 +50,10 @@ public:
 
 private:
     enum class Phase {
-        head,      // reading a request head (or idle between requests)
-        body,      // reading a body of known length
-        no_input,  // no more requests will be read; answering what came before
-        lingering, // answers written, write side shut; dropping input until EOF
+        head,       // reading a request head (or idle between requests)
+        body,       // reading a body of known length
+        no_input,   // no more requests will be read; answering what came before
+        lingering,  // answers written, write side shut; dropping input until EOF
         done,
     };
 

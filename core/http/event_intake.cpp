@@ -32,8 +32,8 @@ event::RequestContext request_context(const ApiContext &context, const Request &
 {
     event::RequestContext info;
     const auto forwarded = request.header("X-Forwarded-For");
-    info.client_ip = client_address(request.peer_ip, forwarded.value_or(std::string_view()),
-                                    context.settings.trusted_proxies);
+    info.client_ip =
+        client_address(request.peer_ip, forwarded.value_or(std::string_view()), context.settings.trusted_proxies);
     if (const auto agent = request.header("User-Agent")) info.user_agent = *agent;
     info.received_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -144,8 +144,8 @@ void EventLoop::accept_ready(Clock::time_point now)
     for (int i = 0; i < max_accepts_per_wakeup && !accepting_paused_; ++i) {
         sockaddr_storage address{};
         socklen_t length = sizeof address;
-        const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr *>(&address), &length,
-                               SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd =
+            accept4(listen_fd_, reinterpret_cast<sockaddr *>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;

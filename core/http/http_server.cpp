@@ -99,8 +99,7 @@ common::Result<uint16_t> HttpServer::start()
         for (int i = 0; i < config_.threads; ++i) loops_.push_back(std::make_unique<EventLoop>(listen_fd_, context_));
     } catch (const std::exception &e) {
         shutdown();
-        return common::fail(config_.address_variable + ": cannot start the " + config_.name + " listener: " +
-                            e.what());
+        return common::fail(config_.address_variable + ": cannot start the " + config_.name + " listener: " + e.what());
     }
     for (auto &loop : loops_) threads_.emplace_back([raw = loop.get()] { raw->run(); });
     return bound_port(listen_fd_);

@@ -15,7 +15,7 @@
 namespace productgraph::http {
 
 struct ServerConfig {
-    std::string name;  // "public" or "admin": logs and the variable named in bind errors
+    std::string name;              // "public" or "admin": logs and the variable named in bind errors
     std::string address_variable;  // e.g. "PORT" or "PRODUCTGRAPH_ADMIN_ADDRESS"
     ListenAddress address;
     int threads = 2;

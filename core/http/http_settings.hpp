@@ -13,8 +13,8 @@ namespace productgraph::http {
 
 struct HttpSettings {
     uint16_t port = 8080;
-    std::string listen_host = "0.0.0.0";                  // PRODUCTGRAPH_LISTEN_ADDRESS
-    ListenAddress admin_address{"127.0.0.1", 8081};       // PRODUCTGRAPH_ADMIN_ADDRESS
+    std::string listen_host = "0.0.0.0";             // PRODUCTGRAPH_LISTEN_ADDRESS
+    ListenAddress admin_address{"127.0.0.1", 8081};  // PRODUCTGRAPH_ADMIN_ADDRESS
     int threads = 2;
     size_t max_body_bytes = 10 * 1000 * 1000;  // product-spec: 10 MB per body
     std::vector<std::string> api_keys;         // empty: no key needed

@@ -28,12 +28,11 @@ Listeners::Listeners(std::shared_ptr<ApiContext> context)
     const HttpSettings &settings = context->settings;
     ServerConfig public_config{"public", "PORT", ListenAddress{settings.listen_host, settings.port}, settings.threads,
                                limits_from(settings)};
-    ServerConfig admin_config{"admin", "PRODUCTGRAPH_ADMIN_ADDRESS", settings.admin_address, 1,
-                              limits_from(settings)};
+    ServerConfig admin_config{"admin", "PRODUCTGRAPH_ADMIN_ADDRESS", settings.admin_address, 1, limits_from(settings)};
     public_ = std::make_unique<HttpServer>(std::move(public_config),
                                            std::make_shared<ApiHandler>(context, Listener::public_api), budget_);
-    admin_ = std::make_unique<HttpServer>(std::move(admin_config), std::make_shared<ApiHandler>(context, Listener::admin),
-                                          budget_);
+    admin_ = std::make_unique<HttpServer>(std::move(admin_config),
+                                          std::make_shared<ApiHandler>(context, Listener::admin), budget_);
 }
 
 common::Result<Listeners::Ports> Listeners::start()

@@ -19,8 +19,8 @@ struct ServerLimits {
     std::chrono::milliseconds body_timeout{60'000};       // from the end of the head to the end of the body
     std::chrono::milliseconds keepalive_timeout{60'000};  // idle between requests
     std::chrono::milliseconds linger_timeout{2'000};      // reading and dropping input after a closing answer
-    size_t max_pipelined = 64;               // answers waiting per connection before we stop reading
-    size_t max_output_bytes = 1024 * 1024;   // unsent answer bytes before we stop reading
+    size_t max_pipelined = 64;                            // answers waiting per connection before we stop reading
+    size_t max_output_bytes = 1024 * 1024;                // unsent answer bytes before we stop reading
     std::chrono::seconds retry_after{1};
 };
 

@@ -79,9 +79,11 @@ TEST_CASE("chunked bodies are refused with 411 in JSON")
 TEST_CASE("malformed Content-Length values get 400 or 413 in JSON and never a 5xx")
 {
     EdgeDaemon daemon;
-    const std::map<std::string, int> cases{
-        {"-1", 400}, {"18446744073709551616", 413}, {"100000000000", 413}, {"10000001", 413}, {"1 2", 400},
-        {"0x10", 400}, {"+5", 400},         {"", 400},           {"5,5", 400},          {"99999999999999999999999999", 413}};
+    const std::map<std::string, int> cases{{"-1", 400},           {"18446744073709551616", 413},
+                                           {"100000000000", 413}, {"10000001", 413},
+                                           {"1 2", 400},          {"0x10", 400},
+                                           {"+5", 400},           {"", 400},
+                                           {"5,5", 400},          {"99999999999999999999999999", 413}};
     for (const auto &[value, expected] : cases) {
         CAPTURE(value);
         RawConnection client(daemon.port());
@@ -123,16 +125,16 @@ TEST_CASE("more than 100 header fields get 431 before the section ends")
 TEST_CASE("malformed request heads get 400 in JSON and close")
 {
     EdgeDaemon daemon;
-    for (const std::string head : {"GET /health HTTP/1.1\nHost: t\n\n", "GET  /health HTTP/1.1\r\nHost: t\r\n\r\n",
-                                   "GET /health HTTP/1.1\r\nHost : t\r\n\r\n", "GET /health HTTP/1.1\r\n\r\n",
-                                   "GET /health HTTP/1.1\r\nHost: t\r\n folded\r\n\r\n",
-                                   "GET http://x/health HTTP/1.1\r\nHost: t\r\n\r\n", "GET /he\x01th HTTP/1.1\r\n\r\n",
-                                   "GET /health HTTP/1.1\r\nHost: t\r\nX: a\rb\r\n\r\n"}) {
+    for (const std::string head :
+         {"GET /health HTTP/1.1\nHost: t\n\n", "GET  /health HTTP/1.1\r\nHost: t\r\n\r\n",
+          "GET /health HTTP/1.1\r\nHost : t\r\n\r\n", "GET /health HTTP/1.1\r\n\r\n",
+          "GET /health HTTP/1.1\r\nHost: t\r\n folded\r\n\r\n", "GET http://x/health HTTP/1.1\r\nHost: t\r\n\r\n",
+          "GET /he\x01th HTTP/1.1\r\n\r\n", "GET /health HTTP/1.1\r\nHost: t\r\nX: a\rb\r\n\r\n"}) {
         CAPTURE(head);
         RawConnection client(daemon.port());
         client.send(head + smuggled);
         client.finish_sending();
-    const auto answers = client.read_until_closed();
+        const auto answers = client.read_until_closed();
         REQUIRE(answers.size() == 1);
         CHECK(answers[0].status == 400);
         CHECK(is_json_error(answers[0]));

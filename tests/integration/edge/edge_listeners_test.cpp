@@ -31,10 +31,10 @@ TEST_CASE("admin paths do not exist on the public port whatever key is sent")
 {
     EdgeDaemon daemon({{"PRODUCTGRAPH_ADMIN_KEYS", "admin-secret"}, {"PRODUCTGRAPH_API_KEYS", "api-secret"}});
     REQUIRE(daemon.port() != daemon.admin_port());
-    for (const std::string path : {"/v1/plugins", "/v1/plugins/memory/events", "/v1/plugins/memory/dead-letters",
-                                   "/metrics"}) {
+    for (const std::string path :
+         {"/v1/plugins", "/v1/plugins/memory/events", "/v1/plugins/memory/dead-letters", "/metrics"}) {
         for (const std::string &headers : {std::string(), std::string("Authorization: Bearer admin-secret\r\n"),
-                                          std::string("X-PG-API-Key: api-secret\r\n")}) {
+                                           std::string("X-PG-API-Key: api-secret\r\n")}) {
             CAPTURE(path);
             CAPTURE(headers);
             const auto answer = ask(daemon.port(), raw_request("GET", path, headers));

@@ -100,7 +100,8 @@ std::optional<RawResponse> RawConnection::parse_one()
     response.status = std::stoi(status_line.substr(9, 3));
     while (line_end != std::string::npos && line_end < head.size()) {
         const size_t next = head.find("\r\n", line_end + 2);
-        const std::string line = head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
+        const std::string line =
+            head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
         const size_t colon = line.find(':');
         if (colon != std::string::npos) {
             std::string value = line.substr(colon + 1);
@@ -109,7 +110,8 @@ std::optional<RawResponse> RawConnection::parse_one()
         }
         line_end = next;
     }
-    const size_t length = response.headers.contains("content-length") ? std::stoul(response.headers["content-length"]) : 0;
+    const size_t length =
+        response.headers.contains("content-length") ? std::stoul(response.headers["content-length"]) : 0;
     if (buffer_.size() < head_end + 4 + length) return std::nullopt;
     response.body = buffer_.substr(head_end + 4, length);
     buffer_.erase(0, head_end + 4 + length);
@@ -142,8 +144,7 @@ std::vector<RawResponse> RawConnection::read_until_closed(std::chrono::milliseco
 bool RawConnection::read_through(std::string_view expected, std::chrono::milliseconds timeout)
 {
     const auto deadline = Clock::now() + timeout;
-    while (buffer_.size() < expected.size() && fill(deadline)) {
-    }
+    while (buffer_.size() < expected.size() && fill(deadline)) {}
     if (!std::string_view(buffer_).starts_with(expected)) return false;
     buffer_.erase(0, expected.size());
     return true;
@@ -152,8 +153,7 @@ bool RawConnection::read_through(std::string_view expected, std::chrono::millise
 bool RawConnection::closed_by_peer(std::chrono::milliseconds timeout)
 {
     const auto deadline = Clock::now() + timeout;
-    while (fill(deadline)) {
-    }
+    while (fill(deadline)) {}
     return eof_;
 }
 

@@ -19,8 +19,8 @@ TEST_CASE("IPv4 and bracketed IPv6 addresses with ports are accepted")
 
 TEST_CASE("names and bare IPv6 and missing or out-of-range ports are refused")
 {
-    for (const char *text : {"localhost:8081", "::1:8081", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
-                             "127.0.0.1:-1", ":8081", "[::1]", "1.2.3.4:80x"}) {
+    for (const char *text : {"localhost:8081", "::1:8081", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
+                             ":8081", "[::1]", "1.2.3.4:80x"}) {
         CAPTURE(text);
         CHECK_FALSE(parse_listen_address(text).has_value());
     }

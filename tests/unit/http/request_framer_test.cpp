@@ -50,7 +50,8 @@ TEST_CASE("a complete head gives the method and target and headers and body leng
 
 TEST_CASE("split at every byte boundary the head frames exactly as in one piece")
 {
-    const std::string bytes = "\r\nGET /health HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 0\r\n\r\nNEXT";
+    const std::string bytes =
+        "\r\nGET /health HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 0\r\n\r\nNEXT";
     const Outcome whole = frame(bytes);
     REQUIRE(whole.state == HeadState::complete);
     for (size_t split = 0; split < bytes.size(); ++split) {
@@ -75,7 +76,9 @@ TEST_CASE("Content-Length must be one decimal value within the body limit")
 {
     FramingLimits limits;
     limits.max_body_bytes = 1000;
-    const auto head = [](std::string value) { return "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + value + "\r\n\r\n"; };
+    const auto head = [](std::string value) {
+        return "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + value + "\r\n\r\n";
+    };
     CHECK(frame(head("1000"), limits).head.content_length == 1000);
     CHECK(frame(head("0001000"), limits).head.content_length == 1000);
     CHECK(refused_with(head("1001"), limits) == Status::payload_too_large);
