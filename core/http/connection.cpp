@@ -23,6 +23,7 @@ namespace {
 constexpr size_t initial_buffer = 16 * 1024;
 constexpr size_t min_read = 4 * 1024;
 constexpr size_t max_read_per_wakeup = 1024 * 1024;  // fairness between connections of one loop
+constexpr size_t body_read_size = 256 * 1024;
 constexpr size_t keep_output_below = 256 * 1024;
 constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -97,8 +98,13 @@ void Connection::on_readable(Clock::time_point now)
         ssize_t n;
         if (phase_ == Phase::body) {
             // Exactly the rest of this body: the next request's bytes stay in the socket.
-            n = ::recv(fd_, body_.data() + body_received_, head_.content_length - body_received_, 0);
+            // The buffer grows as bytes arrive (its capacity is reserved), so a stalled
+            // upload holds only what it sent.
+            const size_t wanted = std::min(head_.content_length - body_received_, body_read_size);
+            body_.resize(body_received_ + wanted);
+            n = ::recv(fd_, body_.data() + body_received_, wanted, 0);
             if (n > 0) body_received_ += static_cast<size_t>(n);
+            body_.resize(body_received_);
         } else {
             make_room(min_read);
             n = ::recv(fd_, in_.get() + in_end_, in_capacity_ - in_end_, 0);
@@ -179,10 +185,9 @@ void Connection::begin_request(Clock::time_point now)
     reserved_ = length;
     body_.clear();
     body_.reserve(length + Request::body_padding);
-    body_.resize(length);
     const size_t available = buffered() - head_.head_bytes;
     body_received_ = std::min(length, available);
-    if (body_received_ > 0) std::memcpy(body_.data(), in_.get() + in_begin_ + head_.head_bytes, body_received_);
+    body_.assign(in_.get() + in_begin_ + head_.head_bytes, body_received_);
     phase_ = Phase::body;
     body_started_ = now;
     // curl waits a second for this before sending a large body (toolchain.md §3.4).
