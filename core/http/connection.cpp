@@ -20,7 +20,6 @@
 namespace productgraph::http {
 namespace {
 
-constexpr size_t initial_buffer = 16 * 1024;
 constexpr size_t min_read = 4 * 1024;
 constexpr size_t max_read_per_wakeup = 1024 * 1024;  // fairness between connections of one loop
 constexpr size_t body_read_size = 256 * 1024;
@@ -45,8 +44,29 @@ Connection::Connection(const ConnectionContext &context, int fd, uint64_t id, st
       idle_since_(now), last_write_(now)
 {}
 
+std::unique_ptr<char[]> BufferPool::take()
+{
+    if (free_.empty()) return std::unique_ptr<char[]>(new char[buffer_size]);
+    std::unique_ptr<char[]> buffer = std::move(free_.back());
+    free_.pop_back();
+    return buffer;
+}
+
+void BufferPool::give_back(std::unique_ptr<char[]> buffer)
+{
+    if (free_.size() < max_kept) free_.push_back(std::move(buffer));
+}
+
+void Connection::release_buffer()
+{
+    if (in_ != nullptr && in_capacity_ == BufferPool::buffer_size) context_.buffers->give_back(std::move(in_));
+    in_.reset();
+    in_capacity_ = 0;
+}
+
 Connection::~Connection()
 {
+    release_buffer();
     if (reserved_ > 0) context_.budget->release(reserved_);
     if (fd_ >= 0) ::close(fd_);
 }
@@ -69,9 +89,12 @@ bool Connection::make_room(size_t wanted)
         in_begin_ = 0;
         if (in_capacity_ - in_end_ >= wanted) return true;
     }
-    const size_t capacity = std::max({initial_buffer, in_capacity_ * 2, in_end_ + wanted});
-    auto grown = std::make_unique<char[]>(capacity);
+    const size_t capacity = std::max({BufferPool::buffer_size, in_capacity_ * 2, in_end_ + wanted});
+    // Not make_unique: that would zero bytes recv() is about to overwrite.
+    std::unique_ptr<char[]> grown =
+        capacity == BufferPool::buffer_size ? context_.buffers->take() : std::unique_ptr<char[]>(new char[capacity]);
     if (in_end_ > 0) std::memcpy(grown.get(), in_.get(), in_end_);
+    release_buffer();
     in_ = std::move(grown);
     in_capacity_ = capacity;
     return true;
@@ -251,8 +274,7 @@ void Connection::dispatch(Clock::time_point now)
     if (in_begin_ == in_end_) {
         // Idle keep-alive connections hold no buffer.
         in_begin_ = in_end_ = 0;
-        in_.reset();
-        in_capacity_ = 0;
+        release_buffer();
     }
     framer_.reset();
     served_any_ = true;

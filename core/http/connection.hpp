@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/request_framer.hpp"
 #include "http/response_writer.hpp"
@@ -17,9 +18,23 @@ namespace productgraph::http {
 
 using Clock = std::chrono::steady_clock;
 
+/// Receive buffers of the usual size, reused across the connections of one loop:
+/// an idle connection holds none, and a busy one does not allocate per request.
+class BufferPool {
+public:
+    static constexpr size_t buffer_size = 16 * 1024;
+    std::unique_ptr<char[]> take();
+    void give_back(std::unique_ptr<char[]> buffer);
+
+private:
+    static constexpr size_t max_kept = 256;
+    std::vector<std::unique_ptr<char[]>> free_;
+};
+
 /// What every connection of one loop shares.
 struct ConnectionContext {
-    std::string_view listener;  // "public" or "admin", for the access log
+    BufferPool *buffers = nullptr;  // the loop's own
+    std::string_view listener;      // "public" or "admin", for the access log
     const ServerLimits *limits = nullptr;
     RequestHandler *handler = nullptr;
     InflightBudget *budget = nullptr;
@@ -68,6 +83,7 @@ private:
     void start_lingering(Clock::time_point now);
     bool read_paused() const;
     size_t buffered() const { return in_end_ - in_begin_; }
+    void release_buffer();
     bool make_room(size_t wanted);
 
     const ConnectionContext &context_;

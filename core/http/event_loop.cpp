@@ -71,6 +71,7 @@ EventLoop::EventLoop(int listen_fd, const ConnectionContext &context) : listen_f
         throw std::system_error(error, std::generic_category(), "epoll/eventfd");
     }
     context_.inbox = std::make_shared<LoopInbox>(wake_fd_);
+    context_.buffers = &buffers_;
     add_fd(epoll_fd_, listen_fd_, EPOLLIN | EPOLLEXCLUSIVE, listen_tag);
     add_fd(epoll_fd_, wake_fd_, EPOLLIN, wake_tag);
 }

@@ -39,6 +39,7 @@ private:
     int epoll_fd_ = -1;
     int wake_fd_ = -1;
     int reserve_fd_ = -1;  // given up to accept-and-close one connection when out of fds
+    BufferPool buffers_;
     ConnectionContext context_;
     std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
     std::unordered_map<uint64_t, uint32_t> registered_events_;
