@@ -110,7 +110,7 @@ TEST_CASE("during the drain after SIGTERM the listeners stay open and answer 503
     // A plugin that keeps asking for retries holds the drain open for the shutdown timeout.
     auto daemon = start_daemon(plugins, {{"FLAKY_ENABLED", "true"},
                                          {"FLAKY_FAILURES", "1000000"},
-                                         {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "3"},
+                                         {"PRODUCTGRAPH_SHUTDOWN_TIMEOUT", "5"},
                                          {"PRODUCTGRAPH_RETRY_INITIAL_MS", "50"}});
     REQUIRE(status_of(daemon->port(), raw_request("POST", "/v1/events", "", batch_of({minimal_event("d-1")}))) == 202);
     RawConnection kept_alive(daemon->port());  // opened before the signal, used during the drain
