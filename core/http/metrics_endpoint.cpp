@@ -147,7 +147,7 @@ void render_build_info(Exposition &out)
 
 }  // namespace
 
-MetricsPage handle_metrics(const ApiContext &context)
+MetricsPage render_metrics(const ApiContext &context)
 {
     Exposition out;
     metrics::daemon_metrics().render(out);
@@ -158,11 +158,10 @@ MetricsPage handle_metrics(const ApiContext &context)
     return MetricsPage{out.take(), metrics::exposition_content_type};
 }
 
-void serve_metrics(const ApiContext &context, Pistache::Http::ResponseWriter &response)
+void handle_metrics(ApiContext &context, const Request &, ResponseWriter &response)
 {
-    const MetricsPage page = handle_metrics(context);
-    response.send(Pistache::Http::Code::Ok, page.body,
-                  Pistache::Http::Mime::MediaType::fromString(std::string(page.content_type)));
+    const MetricsPage page = render_metrics(context);
+    response.send(Status::ok, page.body, page.content_type);
 }
 
 }  // namespace productgraph::http

@@ -1,12 +1,12 @@
-// GET /metrics: the Prometheus scrape of the admin listener.
+// GET /metrics on the admin listener: the Prometheus scrape.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include <pistache/http.h>
-
 #include "http/api_context.hpp"
+#include "http/http_message.hpp"
+#include "http/response_writer.hpp"
 
 namespace productgraph::http {
 
@@ -19,9 +19,9 @@ struct MetricsPage {
 /// Everything an operator alerts on, in the text exposition format 0.0.4: requests,
 /// events, per-plugin counters, lag, state and publish latency, queue size and
 /// fsync latency, process and build info.
-MetricsPage handle_metrics(const ApiContext &context);
+MetricsPage render_metrics(const ApiContext &context);
 
-/// Answers a scrape with handle_metrics' page and status 200.
-void serve_metrics(const ApiContext &context, Pistache::Http::ResponseWriter &response);
+/// Answers a scrape with render_metrics' page and 200.
+void handle_metrics(ApiContext &context, const Request &request, ResponseWriter &response);
 
 }  // namespace productgraph::http

@@ -1,5 +1,5 @@
 // Rendering of the daemon-wide families. Request series appear once seen (2 listeners
-// x 9 routes x 24 statuses would be mostly zeros); reason series always appear, so an
+// x 11 routes x 32 statuses would be mostly zeros); reason series always appear, so an
 // alert on a rate works from the first scrape.
 #include "metrics/daemon_metrics.hpp"
 

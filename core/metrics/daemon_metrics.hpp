@@ -53,16 +53,11 @@ private:
 /// The process's instruments.
 DaemonMetrics &daemon_metrics();
 
-/// Hook for the HTTP edge: one answered request. `path` is only classified into a
-/// route template, never used as a label.
-inline void count_http_request(Listener listener, std::string_view path, int status) noexcept
+/// Hook for the HTTP edge (request_completed): one answered request, named as the
+/// edge names it. Only the fixed sets in label_sets.hpp become label values.
+inline void count_http_request(std::string_view listener, std::string_view route_template, int status) noexcept
 {
-    daemon_metrics().count_request(listener, route_of(path), status);
-}
-/// The same, for a caller that knows its route.
-inline void count_http_request(Listener listener, Route route, int status) noexcept
-{
-    daemon_metrics().count_request(listener, route, status);
+    daemon_metrics().count_request(listener_of(listener), route_of_template(route_template), status);
 }
 
 /// Hook for the intake: `errors` are event::ParsedBatch::errors (grouped by event

@@ -1,5 +1,5 @@
-// Route templates mirror the routing table in core/http; a path that matches none is
-// "unmatched", whatever it is.
+// Route templates are the ones core/http's routing sets; status labels are the
+// numbers themselves, spelled once here so no string is built per request.
 #include "metrics/label_sets.hpp"
 
 #include <algorithm>
@@ -13,15 +13,17 @@ constexpr std::array<std::string_view, route_count> route_labels = {
     "/ready",
     "/metrics",
     "/v1/plugins",
-    "/v1/plugins/{plugin}/dead-letters",
-    "/v1/plugins/{plugin}/dead-letters/replay",
-    "/v1/plugins/{plugin}/{path}",
+    "/v1/plugins/{name}/dead-letters",
+    "/v1/plugins/{name}/dead-letters/replay",
+    "/v1/plugins/{name}/{path}",
+    "preflight",
+    "edge",
     "unmatched",
 };
 
 constexpr std::array<std::string_view, named_status_codes.size()> named_status_labels = {
-    "200", "201", "202", "204", "301", "302", "304", "400", "401",
-    "403", "404", "405", "408", "409", "413", "429", "500", "503"};
+    "200", "201", "202", "204", "301", "302", "304", "400", "401", "403", "404", "405", "408",
+    "409", "411", "413", "415", "417", "429", "431", "500", "501", "502", "503", "504", "505"};
 constexpr std::array<std::string_view, 6> fallback_status_labels = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
 
 }  // namespace
@@ -31,25 +33,20 @@ std::string_view listener_label(Listener listener)
     return listener == Listener::admin ? "admin" : "public";
 }
 
+Listener listener_of(std::string_view name)
+{
+    return name == "admin" ? Listener::admin : Listener::public_api;
+}
+
 std::string_view route_label(Route route)
 {
     return route_labels[static_cast<size_t>(route)];
 }
 
-Route route_of(std::string_view path)
+Route route_of_template(std::string_view route_template)
 {
-    if (path == "/v1/events") return Route::events;
-    if (path == "/health") return Route::health;
-    if (path == "/ready") return Route::ready;
-    if (path == "/metrics") return Route::metrics;
-    if (path == "/v1/plugins") return Route::plugins;
-    constexpr std::string_view plugins_prefix = "/v1/plugins/";
-    if (!path.starts_with(plugins_prefix)) return Route::unmatched;
-    const std::string_view rest = path.substr(plugins_prefix.size());
-    const std::string_view below = rest.substr(std::min(rest.find('/'), rest.size()));
-    if (below == "/dead-letters") return Route::plugin_dead_letters;
-    if (below == "/dead-letters/replay") return Route::plugin_dead_letter_replay;
-    return Route::plugin_endpoint;
+    const auto found = std::find(route_labels.begin(), route_labels.end(), route_template);
+    return found == route_labels.end() ? Route::unmatched : static_cast<Route>(found - route_labels.begin());
 }
 
 size_t status_slot(int code)

@@ -85,7 +85,8 @@ TEST_CASE("requests and events move the metrics counters by exactly what was sen
     REQUIRE(http_get(daemon->base_url() + "/no-such-endpoint").status == 404);
     REQUIRE(http_get(daemon->base_url() + "/health").status == 200);
 
-    // A synchronous answer is counted just after it is sent: wait for the last one.
+    // Each answer is counted as the edge hands it to the socket; the scrape itself is
+    // counted once answered, so poll until the last request shows.
     Scrape after;
     REQUIRE(eventually([&] {
         after = scrape(daemon->admin_url());
@@ -96,7 +97,8 @@ TEST_CASE("requests and events move the metrics counters by exactly what was sen
           1);
     CHECK(after.count(requests, request_labels("/v1/events", "400")) == 1);
     CHECK(after.count(requests, request_labels("unmatched", "404")) == 1);
-    CHECK(after.total(requests, {{"route", "/metrics"}, {"status", "200"}}) >= 1);  // admin listener
+    CHECK(after.total(requests, {{"listener", "admin"}, {"route", "/metrics"}, {"status", "200"}}) >= 1);
+    CHECK(after.total(requests, {{"listener", "public"}, {"route", "/metrics"}}) == 0);
 
     CHECK(after.count("productgraphd_events_accepted_total") - before.count("productgraphd_events_accepted_total") ==
           3);
@@ -137,16 +139,18 @@ TEST_CASE("a request to a random path is counted as unmatched and never becomes 
                                           "/ready",
                                           "/metrics",
                                           "/v1/plugins",
-                                          "/v1/plugins/{plugin}/dead-letters",
-                                          "/v1/plugins/{plugin}/dead-letters/replay",
-                                          "/v1/plugins/{plugin}/{path}",
+                                          "/v1/plugins/{name}/dead-letters",
+                                          "/v1/plugins/{name}/dead-letters/replay",
+                                          "/v1/plugins/{name}/{path}",
+                                          "preflight",
+                                          "edge",
                                           "unmatched"};
     for (const Sample &sample : after.samples) {
         if (sample.name != requests) continue;
         CHECK(routes.count(sample.labels.at("route")) == 1);
         CHECK((sample.labels.at("listener") == "public" || sample.labels.at("listener") == "admin"));
     }
-    CHECK(after.total(requests, {{"route", "/v1/plugins/{plugin}/{path}"}}) == 1);
+    CHECK(after.total(requests, {{"listener", "admin"}, {"route", "/v1/plugins/{name}/{path}"}}) == 1);
 }
 
 TEST_CASE("plugin deliveries and retries and rejections move the per-plugin metrics")
@@ -241,4 +245,20 @@ TEST_CASE("the metrics page is text format 0.0.4 with consistent histograms and 
         INFO(sample.name);
         CHECK(page.types.count(family) == 1);
     }
+}
+
+TEST_CASE("with admin keys set a scrape needs the bearer key and the public listener has no metrics")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory");
+    auto daemon = start_daemon(plugins, {{"PRODUCTGRAPH_ADMIN_KEYS", "scrape-key-1"}});
+    CHECK(http_get(daemon->admin_url() + "/metrics").status == 401);
+    CHECK(http_get(daemon->base_url() + "/metrics", {{"Authorization", "Bearer scrape-key-1"}}).status == 404);
+    const HttpResponse response =
+        http_get(daemon->admin_url() + "/metrics", {{"Authorization", "Bearer scrape-key-1"}});
+    REQUIRE(response.status == 200);
+    const Scrape page = parse_scrape(response.body);
+    // The key is checked before routing, so the refused scrape has no route yet.
+    CHECK(page.count(requests, {{"listener", "admin"}, {"route", "unmatched"}, {"status", "401"}}) == 1);
+    CHECK(page.count(requests, {{"listener", "public"}, {"route", "unmatched"}, {"status", "404"}}) == 1);
 }

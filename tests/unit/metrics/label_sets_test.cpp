@@ -1,4 +1,4 @@
-// Label values come from fixed sets: route templates and status codes.
+// Label values come from fixed sets: listeners, route templates and status codes.
 #include <doctest/doctest.h>
 
 #include <set>
@@ -8,31 +8,34 @@
 
 using namespace productgraph::metrics;
 
-TEST_CASE("request paths map to their route templates")
+TEST_CASE("the route templates the edge sets are their own label values")
 {
-    CHECK(route_label(route_of("/v1/events")) == "/v1/events");
-    CHECK(route_label(route_of("/health")) == "/health");
-    CHECK(route_label(route_of("/ready")) == "/ready");
-    CHECK(route_label(route_of("/metrics")) == "/metrics");
-    CHECK(route_label(route_of("/v1/plugins")) == "/v1/plugins");
-    CHECK(route_label(route_of("/v1/plugins/amplitude/dead-letters")) == "/v1/plugins/{plugin}/dead-letters");
-    CHECK(route_label(route_of("/v1/plugins/x/dead-letters/replay")) == "/v1/plugins/{plugin}/dead-letters/replay");
-    CHECK(route_label(route_of("/v1/plugins/memory/events")) == "/v1/plugins/{plugin}/{path}");
-    CHECK(route_label(route_of("/v1/plugins/memory")) == "/v1/plugins/{plugin}/{path}");
+    for (const std::string_view route :
+         {"/v1/events", "/health", "/ready", "/metrics", "/v1/plugins", "/v1/plugins/{name}/dead-letters",
+          "/v1/plugins/{name}/dead-letters/replay", "/v1/plugins/{name}/{path}", "preflight", "edge", "unmatched"}) {
+        CHECK(route_label(route_of_template(route)) == route);
+    }
 }
 
-TEST_CASE("any other path is unmatched and never its own label")
+TEST_CASE("a string that is not a route template is counted as unmatched and never its own label")
 {
-    for (const std::string path : {"/", "/v1/event", "/v1/events/", "/metrics/x", "/wp-admin\"{}", "/health?x"}) {
-        CHECK(route_of(path) == Route::unmatched);
+    for (const std::string path : {"/", "/v1/plugins/memory/events", "/wp-admin\"{}", "", "/health?x"}) {
+        CHECK(route_of_template(path) == Route::unmatched);
     }
-    CHECK(route_label(Route::unmatched) == "unmatched");
+}
+
+TEST_CASE("listeners are public or admin")
+{
+    CHECK(listener_label(listener_of("admin")) == "admin");
+    CHECK(listener_label(listener_of("public")) == "public");
+    CHECK(listener_label(listener_of("something else")) == "public");
 }
 
 TEST_CASE("status codes get their own label or fold into their class")
 {
     CHECK(status_label(status_slot(202)) == "202");
     CHECK(status_label(status_slot(503)) == "503");
+    CHECK(status_label(status_slot(431)) == "431");
     CHECK(status_label(status_slot(418)) == "4xx");
     CHECK(status_label(status_slot(299)) == "2xx");
     CHECK(status_label(status_slot(599)) == "5xx");
@@ -41,4 +44,5 @@ TEST_CASE("status codes get their own label or fold into their class")
     std::set<std::string_view> labels;
     for (size_t slot = 0; slot < status_slot_count; ++slot) labels.insert(status_label(slot));
     CHECK(labels.size() == status_slot_count);  // every slot has a distinct label
+    for (const int code : named_status_codes) CHECK(status_label(status_slot(code)) == std::to_string(code));
 }
