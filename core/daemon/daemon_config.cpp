@@ -14,10 +14,6 @@
     } while (false)
 
 namespace productgraph::daemon {
-using common::env_bool;
-using common::env_int;
-using common::env_value;
-
 namespace {
 
 bool running_from_build_tree()
@@ -34,9 +30,9 @@ std::filesystem::path default_plugin_dir()
     return running_from_build_tree() ? PG_BUILD_PLUGIN_DIR : PG_INSTALL_PLUGIN_DIR;
 }
 
-std::filesystem::path default_queue_dir()
+std::filesystem::path default_queue_dir(const common::EnvLookup &env)
 {
-    if (const auto state = env_value("STATE_DIRECTORY"); state && !state->empty()) {
+    if (const auto state = env("STATE_DIRECTORY"); state && !state->empty()) {
         // systemd's StateDirectory= may list several folders, separated by ':'.
         return std::filesystem::path(state->substr(0, state->find(':'))) / "queue";
     }
@@ -44,8 +40,13 @@ std::filesystem::path default_queue_dir()
     return "/var/lib/productgraph/queue";
 }
 
-common::Result<DaemonConfig> read_daemon_config()
+common::Result<DaemonConfig> read_daemon_config(const common::EnvLookup &env)
 {
+    const auto env_value = [&env](const char *name) { return env(name); };
+    const auto env_bool = [&env](const char *name, bool fallback) { return common::env_bool(env, name, fallback); };
+    const auto env_int = [&env](const char *name, int64_t fallback, int64_t min, int64_t max) {
+        return common::env_int(env, name, fallback, min, max);
+    };
     DaemonConfig config;
     PG_TRY_ASSIGN(config.debug, env_bool("DEBUG", false));
     PG_TRY_ASSIGN(config.analytics_enabled, env_bool("ANALYTICS_ENABLED", false));
@@ -64,7 +65,7 @@ common::Result<DaemonConfig> read_daemon_config()
         return common::fail("PRODUCTGRAPH_QUEUE: must be disk or memory, got \"" + queue_kind + "\"");
     }
     config.durable_queue = queue_kind == "disk";
-    config.queue_dir = env_value("PRODUCTGRAPH_QUEUE_DIR").value_or(default_queue_dir().string());
+    config.queue_dir = env_value("PRODUCTGRAPH_QUEUE_DIR").value_or(default_queue_dir(env).string());
     auto fsync = queue::parse_fsync_policy(env_value("PRODUCTGRAPH_FSYNC").value_or("always"));
     if (!fsync) return tl::unexpected(fsync.error());
     config.fsync = *fsync;

@@ -157,6 +157,11 @@ std::optional<int> DaemonProcess::stop(int signal, milliseconds timeout)
     return wait_for_exit(timeout);
 }
 
+void DaemonProcess::send_signal(int signal) const
+{
+    if (!exit_code_ && pid_ > 0) kill(pid_, signal);
+}
+
 std::vector<std::string> DaemonProcess::log_lines() const
 {
     std::lock_guard lock(mutex_);
