@@ -44,7 +44,8 @@ common::Result<std::string> parse_value(std::string_view raw)
         value.push_back(raw[i]);
     }
     if (i == raw.size()) return common::fail(std::string("unterminated ") + quote + " quote");
-    if (i + 1 != raw.size()) return common::fail("text after the closing quote");
+    const std::string_view rest = trim(raw.substr(i + 1));
+    if (!rest.empty() && rest.front() != '#') return common::fail("text after the closing quote");
     return value;
 }
 

@@ -37,7 +37,9 @@ common::Result<PluginEntry> reopen(const plugin_host::PluginFileImage &image, co
         if (entry.library == nullptr) return common::fail(entry.file + ": " + entry.reason);
     }
     if (plugin_host::mark_if_duplicate(entry, catalog)) {
-        return common::fail(entry.file + ": " + entry.reason);
+        // Quiet when it was already the duplicate of the same plugin: nothing changed.
+        const bool already = previous != nullptr && previous->duplicate && previous->library == entry.library;
+        if (!already) return common::fail(entry.file + ": " + entry.reason);
     }
     return entry;
 }
@@ -84,6 +86,10 @@ common::Result<ReloadPlan> plan_reload(const std::vector<PluginEntry> &current, 
         }
         auto entry = reopen(*image, previous, plan.catalog);
         if (!entry) return tl::unexpected(entry.error());
+        if (entry->duplicate) {
+            plan.catalog.push_back(std::move(*entry));
+            continue;
+        }
         if (auto configured = plugin_host::configure_plugin(*entry, env); !configured) {
             return common::fail(entry->file + ": " + configured.error().message);
         }

@@ -224,7 +224,8 @@ TEST_CASE("a reload with any error changes nothing and the running plugins keep 
 TEST_CASE("a reload leaves a plugin whose file and variables did not change untouched")
 {
     PluginDirectory plugins;
-    plugins.add_plugin("memory");
+    plugins.add_plugin("memory").write_file("garbage.so", "failed at start-up, unchanged since");
+    std::filesystem::copy_file(PG_BUILD_PLUGIN_DIR "/memory.so", plugins.path() + "/zz_memory_again.so");
     const std::string env_file = plugins.path() + "/productgraphd.env";
     write_file(env_file, "# nothing yet\n");
     auto daemon = start_daemon(plugins, {{"PRODUCTGRAPH_ENV_FILE", env_file}});
@@ -240,6 +241,8 @@ TEST_CASE("a reload leaves a plugin whose file and variables did not change unto
     CHECK(contains(written, R"("started":1,"stopped":0,"restarted":0,"unchanged":1)"));
     CHECK_FALSE(contains(written, R"("plugin":"memory")"));
     CHECK_FALSE(contains(written, "memory.so"));  // not even loaded again
+    CHECK_FALSE(contains(written, "garbage.so"));  // old failures do not block a reload
+    CHECK(plugin_field(*daemon, "flaky", "state") == "enabled");
     CHECK(memory_stat(*daemon, "stored") == 4);
     CHECK(memory_stat(*daemon, "received_total") == 4);
     CHECK(daemon->stop(SIGTERM) == 0);

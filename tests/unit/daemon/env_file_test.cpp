@@ -31,13 +31,15 @@ TEST_CASE("env file values may be quoted and an unquoted value is taken as writt
     const auto parsed = parse_env_file("D=\"a \\\"b\\\" \\\\ c # not a comment\"\n"
                                        "L='$HOME \\n'\n"
                                        "U=x=y # kept\n"
-                                       "E=\"\"\n",
+                                       "E=\"\"\n"
+                                       "C=\"quoted\"   # a comment after the quote\n",
                                        "f");
     REQUIRE(parsed.has_value());
     CHECK(parsed->at("D") == "a \"b\" \\ c # not a comment");
     CHECK(parsed->at("L") == "$HOME \\n");
     CHECK(parsed->at("U") == "x=y # kept");
     CHECK(parsed->at("E").empty());
+    CHECK(parsed->at("C") == "quoted");
 }
 
 TEST_CASE("a later line for the same name wins")
