@@ -52,8 +52,12 @@ fail it), 1 when it found an error; it binds no port and opens no queue.
 Unknown arguments exit 2.
 
 Environment (a bad value stops start-up with a line naming it, exit code 2):
-  PORT                            HTTP listen port, 0 = any free port (8080)
+  PORT                            public listen port, 0 = any free port (8080)
+  PRODUCTGRAPH_LISTEN_ADDRESS     public bind address (0.0.0.0)
+  PRODUCTGRAPH_ADMIN_ADDRESS      private admin listener host:port (127.0.0.1:8081)
+  PRODUCTGRAPH_ADMIN_KEYS         comma-separated bearer keys for admin paths (open)
   DEBUG                           true adds per-request and per-dispatch lines (false)
+  PRODUCTGRAPH_ACCESS_LOG         true logs one line per request (false)
   ANALYTICS_ENABLED               master switch for analytics providers (false)
   PRODUCTGRAPH_ENV_FILE           env file read at start and on every SIGHUP (none)
   PRODUCTGRAPH_PLUGIN_DIR         where *.so plugins are loaded from
@@ -72,7 +76,13 @@ Environment (a bad value stops start-up with a line naming it, exit code 2):
   PRODUCTGRAPH_PUBLISH_TIMEOUT_MS deadline of each plugin publish call (30000)
   PRODUCTGRAPH_PUBLISH_HANG_MS    grace past it before a plugin is declared hung (30000)
   PRODUCTGRAPH_SHUTDOWN_TIMEOUT   seconds to drain the queue on SIGTERM (10)
-  PRODUCTGRAPH_HTTP_THREADS       HTTP worker threads (2)
+  PRODUCTGRAPH_HTTP_THREADS       public listener threads (2)
+  PRODUCTGRAPH_HEADER_TIMEOUT_MS  time for one request head (10000)
+  PRODUCTGRAPH_BODY_TIMEOUT_MS    time for one body after its head (60000)
+  PRODUCTGRAPH_KEEPALIVE_TIMEOUT_MS idle time before a connection closes (60000)
+  PRODUCTGRAPH_MAX_HEADER_BYTES   request head cap (65536)
+  PRODUCTGRAPH_MAX_HEADERS        request header count cap (100)
+  PRODUCTGRAPH_MAX_INFLIGHT_BYTES body bytes held by unfinished requests (268435456)
 Each plugin declares its own variables (<NAME>_ENABLED and more): see
 productgraphd --list-plugins.
 

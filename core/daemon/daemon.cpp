@@ -20,7 +20,8 @@
 #include "daemon/reload.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "dispatch/dispatcher.hpp"
-#include "http/http_server.hpp"
+#include "http/listeners.hpp"
+#include "http/request_completion.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "queue/disk_queue.hpp"
 #include "queue/memory_queue.hpp"
@@ -153,26 +154,33 @@ int run()
     context->queue = &queue;
     context->plugins = &plugins.registry();
     context->dispatcher = &dispatcher;
-    http::HttpServer server(context);
-    const auto port = server.start();
-    if (!port) {
-        common::log_error(port.error().message);
+    http::set_access_log(config.http.access_log || config.debug);
+    const uint64_t fd_limit = http::raise_fd_limit();
+    http::Listeners listeners(context);
+    const auto ports = listeners.start();
+    if (!ports) {
+        common::log_error(ports.error().message);
         dispatcher.stop();
         return startup_error;
     }
-    common::log_info("listening", {{"port", *port}, {"plugins_enabled", *enabled}});
-    notifier.ready("listening on port " + std::to_string(*port) + ", " + std::to_string(*enabled) +
-                   " plugins enabled");
+    common::log_info("listening", {{"port", ports->public_port},
+                                   {"admin_port", ports->admin_port},
+                                   {"plugins_enabled", *enabled},
+                                   {"fd_limit", fd_limit}});
+    notifier.ready("listening on port " + std::to_string(ports->public_port) + " (admin " +
+                   std::to_string(ports->admin_port) + "), " + std::to_string(*enabled) + " plugins enabled");
     std::optional<queue::PeriodicTask> watchdog;  // pings until the process ends
     if (const auto interval = notifier.watchdog_interval()) watchdog.emplace(*interval, [&] { notifier.watchdog(); });
 
     serve_signals(signals, *state, plugins, notifier);
     notifier.stopping();
+    // Draining: both listeners stay open, /ready answers 503 and new events get 503
+    // with Retry-After, so a load balancer sees the drain before the ports close.
     context->accepting.store(false);
-    queue.close();
-    server.shutdown();
+    queue.close();  // answers every pending append before anything else stops
     const bool drained = dispatcher.drain(std::chrono::steady_clock::now() + config.shutdown_timeout);
     if (!drained) common::log_error("shutdown timeout reached before every plugin caught up");
+    listeners.shutdown();
     dispatcher.stop();
     const bool hung = dispatcher.any_hung();
     plugins.clear();  // destroys every plugin instance that is not stuck in publish

@@ -9,6 +9,7 @@
 #include "common/log.hpp"
 #include "daemon/provider_warnings.hpp"
 #include "daemon/reload_plan.hpp"
+#include "http/request_completion.hpp"
 
 namespace productgraph::daemon {
 namespace {
@@ -45,6 +46,7 @@ common::Result<std::string> try_reload(DaemonState &state, PluginSet &plugins)
     log_variables_needing_restart(daemon_variables, state.environment, *environment);
     if (config->debug != state.config.debug) {
         common::set_log_level(config->debug ? common::LogLevel::debug : common::LogLevel::info);
+        http::set_access_log(state.config.http.access_log || config->debug);  // DEBUG includes the access log
     }
     log_missing_providers(plan->catalog, environment->variables(), state.config.plugin_dir);
     const AppliedChanges applied = plugins.apply(std::move(*plan));

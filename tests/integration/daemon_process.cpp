@@ -150,16 +150,16 @@ std::optional<int> DaemonProcess::wait_for_exit(milliseconds timeout)
     return std::nullopt;
 }
 
+void DaemonProcess::send_signal(int signal)
+{
+    if (!exit_code_) kill(pid_, signal);
+}
+
 std::optional<int> DaemonProcess::stop(int signal, milliseconds timeout)
 {
     if (exit_code_) return exit_code_;
     kill(pid_, signal);
     return wait_for_exit(timeout);
-}
-
-void DaemonProcess::send_signal(int signal) const
-{
-    if (!exit_code_ && pid_ > 0) kill(pid_, signal);
 }
 
 std::vector<std::string> DaemonProcess::log_lines() const
