@@ -44,13 +44,22 @@ std::string fingerprint_of(std::string_view bytes)
     return std::string(text.data(), 16) + "-" + std::to_string(bytes.size());
 }
 
+#ifdef MFD_EXEC
+constexpr unsigned memfd_executable = MFD_EXEC;
+#else
+constexpr unsigned memfd_executable = 0x0010U;  // MFD_EXEC, <linux/memfd.h> of Linux 6.3
+#endif
+
 // An anonymous in-memory file holding `image`, for dlopen("/proc/self/fd/N"). The
 // descriptor is never closed once loaded: the loader knows the library by that
 // path, and a reused descriptor number would make a later dlopen return this one.
 common::Result<int> private_copy(const PluginFileImage &image)
 {
     const std::string name = "productgraph-plugin:" + image.file.filename().string();
-    const int fd = memfd_create(name.c_str(), MFD_CLOEXEC);
+    // Kernels from 6.3 may make memfds non-executable unless asked (vm.memfd_noexec);
+    // older ones refuse the flag with EINVAL.
+    int fd = memfd_create(name.c_str(), MFD_CLOEXEC | memfd_executable);
+    if (fd < 0 && errno == EINVAL) fd = memfd_create(name.c_str(), MFD_CLOEXEC);
     if (fd < 0) return common::fail(std::string("cannot make a private copy (memfd_create): ") + std::strerror(errno));
     const char *data = image.bytes.data();
     size_t left = image.bytes.size();
