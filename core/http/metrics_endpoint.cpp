@@ -1,6 +1,9 @@
 // The scrape reads live state at the moment it is asked for: the daemon's counters,
 // each plugin's PluginStats and lag, the queue's stats and /proc. Plugin label values
-// are names from the plugin catalog, fixed at start-up.
+// are names from the plugin catalog (one snapshot per scrape, so a reload in between
+// never mixes two catalogs); a later file that duplicates a name is left out, so no
+// series appears twice. A reload that replaces a plugin starts its counters again,
+// which Prometheus reads as a counter reset.
 #include "http/metrics_endpoint.hpp"
 
 #include <array>
@@ -48,18 +51,20 @@ constexpr std::array<plugin_host::PluginState, 3> plugin_states = {
 // A plugin that failed after start-up (FATAL, hung) is reported as failed.
 plugin_host::PluginState current_state(const ApiContext &context, const plugin_host::PluginEntry &entry)
 {
-    const dispatch::PluginStats *stats = context.dispatcher->stats_for(entry.name);
+    const auto stats = context.dispatcher->stats_for(entry.name);
     return stats != nullptr && stats->failed() ? plugin_host::PluginState::failed : entry.state;
 }
 
 void render_plugins(const ApiContext &context, Exposition &out)
 {
-    // A file that never loaded has no name: it shows in /v1/plugins, not here.
-    const auto named = [](const plugin_host::PluginEntry &entry) { return !entry.name.empty(); };
+    const plugin_host::PluginRegistry::Snapshot catalog = context.plugins->snapshot();
+    // A file that never loaded has no name, and a duplicate's name belongs to the
+    // earlier file: both show in /v1/plugins, not here.
+    const auto named = [](const plugin_host::PluginEntry &entry) { return !entry.name.empty() && !entry.duplicate; };
 
     out.family("productgraphd_plugin_state", MetricType::gauge,
                "1 for the state each plugin is in (enabled, disabled or failed), 0 for the others.");
-    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+    for (const plugin_host::PluginEntry &entry : *catalog) {
         if (!named(entry)) continue;
         const plugin_host::PluginState state = current_state(context, entry);
         for (const plugin_host::PluginState candidate : plugin_states) {
@@ -71,15 +76,15 @@ void render_plugins(const ApiContext &context, Exposition &out)
 
     for (const PluginCounter &counter : plugin_counters) {
         out.family(counter.name, MetricType::counter, counter.help);
-        for (const plugin_host::PluginEntry &entry : *context.plugins) {
-            const dispatch::PluginStats *stats = named(entry) ? context.dispatcher->stats_for(entry.name) : nullptr;
+        for (const plugin_host::PluginEntry &entry : *catalog) {
+            const auto stats = named(entry) ? context.dispatcher->stats_for(entry.name) : nullptr;
             if (stats != nullptr) out.sample(counter.name, {{"plugin", entry.name}}, counter.read(*stats));
         }
     }
 
     out.family("productgraphd_plugin_queue_lag_events", MetricType::gauge,
                "Events in the queue the plugin has not acknowledged yet.");
-    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+    for (const plugin_host::PluginEntry &entry : *catalog) {
         if (named(entry) && context.dispatcher->stats_for(entry.name) != nullptr) {
             out.sample("productgraphd_plugin_queue_lag_events", {{"plugin", entry.name}},
                        context.dispatcher->lag_for(entry.name));
@@ -88,16 +93,15 @@ void render_plugins(const ApiContext &context, Exposition &out)
 
     out.family("productgraphd_plugin_dead_letters", MetricType::gauge,
                "Dead letters kept for the plugin (listed and replayed through the admin API).");
-    for (const plugin_host::PluginEntry &entry : *context.plugins) {
-        const dispatch::DeadLetterStore *store =
-            named(entry) ? context.dispatcher->dead_letters_for(entry.name) : nullptr;
+    for (const plugin_host::PluginEntry &entry : *catalog) {
+        const auto store = named(entry) ? context.dispatcher->dead_letters_for(entry.name) : nullptr;
         if (store != nullptr) out.sample("productgraphd_plugin_dead_letters", {{"plugin", entry.name}}, store->count());
     }
 
     out.family("productgraphd_plugin_publish_duration_seconds", MetricType::histogram,
                "Duration of each call into the plugin's publish.");
-    for (const plugin_host::PluginEntry &entry : *context.plugins) {
-        const dispatch::PluginStats *stats = named(entry) ? context.dispatcher->stats_for(entry.name) : nullptr;
+    for (const plugin_host::PluginEntry &entry : *catalog) {
+        const auto stats = named(entry) ? context.dispatcher->stats_for(entry.name) : nullptr;
         if (stats != nullptr) {
             out.histogram("productgraphd_plugin_publish_duration_seconds", {{"plugin", entry.name}},
                           stats->publish_duration.snapshot());

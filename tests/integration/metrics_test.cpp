@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "event_samples.hpp"
 #include "http_client.hpp"
@@ -261,4 +263,29 @@ TEST_CASE("with admin keys set a scrape needs the bearer key and the public list
     // The key is checked before routing, so the refused scrape has no route yet.
     CHECK(page.count(requests, {{"listener", "admin"}, {"route", "unmatched"}, {"status", "401"}}) == 1);
     CHECK(page.count(requests, {{"listener", "public"}, {"route", "unmatched"}, {"status", "404"}}) == 1);
+}
+
+TEST_CASE("a second file with the same plugin name adds no duplicate series")
+{
+    std::ifstream original(std::string(PG_BUILD_PLUGIN_DIR) + "/memory.so", std::ios::binary);
+    std::ostringstream bytes;
+    bytes << original.rdbuf();
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").write_file("zz-memory-copy.so", bytes.str());
+    auto daemon = start_daemon(plugins);
+    REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("d", 2)).status == 202);
+    Scrape page;
+    REQUIRE(eventually([&] {
+        page = scrape(daemon->admin_url());
+        return page.count("productgraphd_plugin_delivered_events_total", {{"plugin", "memory"}}) == 2;
+    }));
+    // value() is nullopt when two samples match: exactly one series per plugin and state.
+    CHECK(page.value("productgraphd_plugin_state", {{"plugin", "memory"}, {"state", "enabled"}}) == 1.0);
+    CHECK(page.value("productgraphd_plugin_publish_duration_seconds_count", {{"plugin", "memory"}}).has_value());
+    std::set<std::string> series;
+    for (const Sample &sample : page.samples) {
+        std::string key = sample.name;
+        for (const auto &[name, value] : sample.labels) key += "|" + name + "=" + value;
+        CHECK_MESSAGE(series.insert(key).second, "duplicate series " << key);
+    }
 }
