@@ -59,6 +59,7 @@ common::Result<DaemonConfig> read_daemon_config()
     if (const auto proxies = env_value("PRODUCTGRAPH_TRUSTED_PROXIES")) {
         config.http.trusted_proxies = common::split_list(*proxies);
     }
+    config.http.default_project_id = env_value("PRODUCTGRAPH_DEFAULT_PROJECT_ID").value_or("default");
     const std::string queue_kind = env_value("PRODUCTGRAPH_QUEUE").value_or("disk");
     if (queue_kind != "disk" && queue_kind != "memory") {
         return common::fail("PRODUCTGRAPH_QUEUE: must be disk or memory, got \"" + queue_kind + "\"");
