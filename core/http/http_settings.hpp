@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "http/ip_address.hpp"
+
 namespace productgraph::http {
 
 struct HttpSettings {
@@ -15,11 +17,12 @@ struct HttpSettings {
     size_t max_body_bytes = 10 * 1000 * 1000;  // product-spec: 10 MB per body
     std::vector<std::string> api_keys;         // empty: no key needed
     std::vector<std::string> cors_origins{"*"};
-    std::vector<std::string> trusted_proxies;    // peers whose X-Forwarded-For we believe
-    std::string default_project_id = "default";  // for events without project_id/product_id
-    std::chrono::seconds retry_after{1};         // advertised on 503 when the queue is full
+    AddressBlocks trusted_proxies;        // peers whose X-Forwarded-For we believe
+    std::chrono::seconds retry_after{1};  // advertised on 503 when the queue is full
     std::chrono::seconds header_timeout{10};
     std::chrono::seconds body_timeout{60};
+    // project_id of events sent without project_id or product_id.
+    std::string default_project_id = "default";
 };
 
 }  // namespace productgraph::http
