@@ -1,6 +1,7 @@
 // Start-up validation of the daemon's own variables, on the real binary: a value
 // that can never work exits 2 with one error line naming the variable and the
-// rule, before anything is loaded or listened on.
+// rule, before anything is loaded or listened on. Also how the configured queue
+// capacity is reported.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -131,4 +132,18 @@ TEST_CASE("trusted proxies given as a CIDR block have their X-Forwarded-For beli
     }));
     CHECK(std::string(http_get(daemon->admin_url() + "/v1/plugins/picky/last_event").json()["client_ip"].GetString()) ==
           "203.0.113.9");
+}
+
+TEST_CASE("the disk queue reports capacity_events as null and the memory queue its configured limit")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory");
+    auto disk = start_daemon(plugins, {{"PRODUCTGRAPH_QUEUE_MAX_BYTES", "4194304"}});
+    const auto disk_queue = http_get(disk->admin_url() + "/v1/plugins").json();
+    CHECK(disk_queue["queue"]["capacity_events"].IsNull());
+    CHECK(disk_queue["queue"]["capacity_bytes"].GetUint64() == 4194304);
+
+    auto memory = start_daemon(plugins, {{"PRODUCTGRAPH_QUEUE", "memory"}, {"PRODUCTGRAPH_QUEUE_MAX_EVENTS", "1234"}});
+    const auto memory_queue = http_get(memory->admin_url() + "/v1/plugins").json();
+    CHECK(memory_queue["queue"]["capacity_events"].GetUint64() == 1234);
 }
