@@ -183,6 +183,7 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
     batch.accepted.reserve(events.Size());
     thread_local std::string canonical;  // reused: its capacity settles at the largest event
     thread_local std::string generated_id;
+    std::string received_text;  // the receive time as RFC 3339, formatted once per request
     for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
         EventFields record;
         MissingFields missing;
@@ -197,7 +198,11 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
             defaults.event_id = record.event_id = generated_id;
         }
         if (missing.project_id) defaults.project_id = context.default_project_id;
-        if (missing.timestamp) defaults.timestamp_ms = record.timestamp_ms = context.received_ms;
+        if (missing.timestamp) {
+            if (received_text.empty()) append_rfc3339_ms(received_text, context.received_ms);
+            defaults.timestamp = received_text;
+            record.timestamp_ms = context.received_ms;
+        }
         canonical.clear();
         append_canonical_event(canonical, events[i], defaults);
         if (canonical.size() > limits.max_event_bytes) {

@@ -4,7 +4,6 @@
 #include "event/canonical_event.hpp"
 
 #include "event/compact_json.hpp"
-#include "event/timestamp.hpp"
 
 namespace productgraph::event {
 namespace {
@@ -24,7 +23,7 @@ bool replaced_by_default(std::string_view name, const rapidjson::Value &value, c
     if (!value.IsNull()) return false;
     if (!defaults.event_id.empty() && name == "event_id") return true;
     if (!defaults.project_id.empty() && (name == "project_id" || name == "product_id")) return true;
-    return defaults.timestamp_ms && name == "event.timestamp";
+    return !defaults.timestamp.empty() && name == "event.timestamp";
 }
 
 }  // namespace
@@ -49,10 +48,10 @@ void append_canonical_event(std::string &out, const rapidjson::Value &event, con
             out, rapidjson::Value(rapidjson::StringRef(defaults.project_id.data(),
                                                        static_cast<rapidjson::SizeType>(defaults.project_id.size()))));
     }
-    if (defaults.timestamp_ms) {
+    if (!defaults.timestamp.empty()) {
         append_member_name(out, first, "event.timestamp");
         out.push_back('"');
-        append_rfc3339_ms(out, *defaults.timestamp_ms);
+        out.append(defaults.timestamp);  // digits, '-', ':', '.', 'T', 'Z': nothing to escape
         out.push_back('"');
     }
     for (const auto &member : event.GetObject()) {
