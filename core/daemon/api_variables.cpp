@@ -41,22 +41,31 @@ std::string origin_problem(std::string_view origin)
     return "";
 }
 
-}  // namespace
-
-common::Result<std::vector<std::string>> read_api_keys()
+common::Result<std::vector<std::string>> read_keys(const char *name, std::string_view header)
 {
-    auto keys = common::env_list("PRODUCTGRAPH_API_KEYS");
+    auto keys = common::env_list(name);
     if (!keys) return tl::unexpected(keys.error());
     if (!*keys) return std::vector<std::string>{};
     for (const std::string &key : **keys) {
         if (!std::all_of(key.begin(), key.end(), is_visible_ascii)) {
             // The key itself is a secret: say where it breaks the rule, never what it is.
-            return common::fail("PRODUCTGRAPH_API_KEYS: each key must be visible ASCII without blanks (it is sent "
-                                "in the X-PG-API-Key header); one key of " +
-                                std::to_string(key.size()) + " bytes is not");
+            return common::fail(std::string(name) + ": each key must be visible ASCII without blanks (it is sent in " +
+                                std::string(header) + "); one key of " + std::to_string(key.size()) + " bytes is not");
         }
     }
     return std::move(**keys);
+}
+
+}  // namespace
+
+common::Result<std::vector<std::string>> read_api_keys()
+{
+    return read_keys("PRODUCTGRAPH_API_KEYS", "the X-PG-API-Key header");
+}
+
+common::Result<std::vector<std::string>> read_admin_keys()
+{
+    return read_keys("PRODUCTGRAPH_ADMIN_KEYS", "an Authorization: Bearer header");
 }
 
 common::Result<std::vector<std::string>> read_cors_origins()

@@ -15,6 +15,10 @@ namespace productgraph::daemon {
 /// without blanks (it travels in the X-PG-API-Key header); set but empty is refused.
 common::Result<std::vector<std::string>> read_api_keys();
 
+/// PRODUCTGRAPH_ADMIN_KEYS: the same rules (the key travels as a Bearer token); set
+/// but empty is refused rather than leaving the admin listener open.
+common::Result<std::vector<std::string>> read_admin_keys();
+
 /// PRODUCTGRAPH_CORS_ORIGINS: unset -> {"*"}. Each item is `*` or an origin exactly
 /// as browsers send it: `scheme://host[:port]`, lower case, no path, no trailing '/'.
 common::Result<std::vector<std::string>> read_cors_origins();

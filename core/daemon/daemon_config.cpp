@@ -29,6 +29,24 @@ bool running_from_build_tree()
     return !error && self.string().starts_with(std::string(PG_BUILD_TREE) + "/");
 }
 
+common::Result<std::string> read_listen_host()
+{
+    auto text = env_text("PRODUCTGRAPH_LISTEN_ADDRESS", "0.0.0.0");
+    if (!text) return tl::unexpected(text.error());
+    auto host = http::parse_listen_host(*text);
+    if (!host) return common::fail("PRODUCTGRAPH_LISTEN_ADDRESS: " + host.error().message);
+    return host;
+}
+
+common::Result<http::ListenAddress> read_admin_address()
+{
+    auto text = env_text("PRODUCTGRAPH_ADMIN_ADDRESS", "127.0.0.1:8081");
+    if (!text) return tl::unexpected(text.error());
+    auto address = http::parse_listen_address(*text);
+    if (!address) return common::fail("PRODUCTGRAPH_ADMIN_ADDRESS: " + address.error().message);
+    return address;
+}
+
 }  // namespace
 
 std::filesystem::path default_plugin_dir()
@@ -55,6 +73,22 @@ common::Result<DaemonConfig> read_daemon_config()
     PG_TRY_ASSIGN(config.http.threads, env_int("PRODUCTGRAPH_HTTP_THREADS", 2, 1, 64));
     PG_TRY_ASSIGN(config.plugin_dir, env_text("PRODUCTGRAPH_PLUGIN_DIR", default_plugin_dir().string()));
     PG_TRY_ASSIGN(config.http.api_keys, read_api_keys());
+    PG_TRY_ASSIGN(config.http.listen_host, read_listen_host());
+    PG_TRY_ASSIGN(config.http.admin_address, read_admin_address());
+    PG_TRY_ASSIGN(config.http.admin_keys, read_admin_keys());
+    PG_TRY_ASSIGN(config.http.access_log, env_bool("PRODUCTGRAPH_ACCESS_LOG", false));
+    PG_TRY_ASSIGN(config.http.max_inflight_bytes,
+                  env_int("PRODUCTGRAPH_MAX_INFLIGHT_BYTES", 256ll * 1024 * 1024, 64 * 1024, 1ll << 40, "bytes"));
+    PG_TRY_ASSIGN(config.http.max_header_bytes,
+                  env_int("PRODUCTGRAPH_MAX_HEADER_BYTES", 64 * 1024, 1024, 1024 * 1024, "bytes"));
+    PG_TRY_ASSIGN(config.http.max_header_count, env_int("PRODUCTGRAPH_MAX_HEADERS", 100, 8, 10'000));
+    int64_t timeout_ms = 0;
+    PG_TRY_ASSIGN(timeout_ms, env_int("PRODUCTGRAPH_HEADER_TIMEOUT_MS", 10'000, 100, 3'600'000, "ms"));
+    config.http.header_timeout = std::chrono::milliseconds(timeout_ms);
+    PG_TRY_ASSIGN(timeout_ms, env_int("PRODUCTGRAPH_BODY_TIMEOUT_MS", 60'000, 100, 3'600'000, "ms"));
+    config.http.body_timeout = std::chrono::milliseconds(timeout_ms);
+    PG_TRY_ASSIGN(timeout_ms, env_int("PRODUCTGRAPH_KEEPALIVE_TIMEOUT_MS", 60'000, 100, 3'600'000, "ms"));
+    config.http.keepalive_timeout = std::chrono::milliseconds(timeout_ms);
     PG_TRY_ASSIGN(config.http.cors_origins, read_cors_origins());
     PG_TRY_ASSIGN(config.http.trusted_proxies, read_trusted_proxies());
     PG_TRY_ASSIGN(config.http.default_project_id, read_default_project_id());
