@@ -176,6 +176,20 @@ run_wrk() {  # side port seconds [connections] [delay_ms] -> prints the script's
     grep '^{"requests":' "$out" | tail -n1
 }
 
+# Waits (up to 60 s) until the process has used under 20 ms of CPU in 0.5 s: a daemon whose
+# dispatch worker is still draining the backlog of its round would otherwise steal CPU from
+# the next server's round.
+wait_idle() {
+    local pid=$1 before after
+    for _ in $(seq 120); do
+        before=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+        sleep 0.5
+        after=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+        (( after - before < 2 )) && return 0
+    done
+    echo "warning: pid $pid still busy after 60 s" >&2
+}
+
 rss_kib() { ps -o rss= -p "$1" 2>/dev/null | tr -d ' ' || echo 0; }
 hwm_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -189,6 +203,8 @@ if [[ $warmup != 0 ]]; then
     for side in $sides; do
         port_var=${side}_port
         run_wrk "$side" "${!port_var}" "$warmup" >/dev/null
+        pid_var=${side}_pid
+        wait_idle "${!pid_var}"
     done
 fi
 
@@ -212,6 +228,7 @@ for round in $(seq "$rounds"); do
         line=$(run_wrk "$side" "${!port_var}" "$duration")
         kill -0 "${!pid_var}" 2>/dev/null || { loud "$side died during round $round"; tail -n 20 "$work/$side.err" >&2; exit 1; }
         rss=$(rss_kib "${!pid_var}")
+        wait_idle "${!pid_var}"
         echo "$round $side $rss $line" >>"$results"
         print_row "$round" "$side" "$rss" "$line"
         line_errors=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["non_2xx"] + r["socket_errors"])' "$line")
@@ -239,7 +256,18 @@ import json, statistics, sys
 rates = [json.loads(l.split(" ", 3)[3])["requests_per_s"] for l in open(sys.argv[1]) if l.split(" ")[1] == sys.argv[2]]
 print(statistics.median(rates) / 2)' "$results" "$side")
     delay_ms=$(python3 -c 'import sys; print(max(1, round(1000 * int(sys.argv[1]) / float(sys.argv[2]))))' "$paced_connections" "$target")
+    # One 3 s calibration run: each connection's cycle is the pause plus the answer time
+    # plus wrk's own overhead, so the pause is shortened by what the cycle took beyond it.
+    probe=$(run_wrk "$side" "${!port_var}" 3 "$paced_connections" "$delay_ms")
+    delay_ms=$(python3 -c '
+import json, sys
+c, target, delay = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+achieved = max(json.loads(sys.argv[4])["requests_per_s"], 1.0)
+overhead_ms = 1000 * c / achieved - delay
+print(max(1, round(1000 * c / target - overhead_ms)))' "$paced_connections" "$target" "$delay_ms" "$probe")
     line=$(run_wrk "$side" "${!port_var}" "$duration" "$paced_connections" "$delay_ms")
+    pid_var=${side}_pid
+    wait_idle "${!pid_var}"
     echo "$side $target $delay_ms $line" >>"$paced"
 done
 
