@@ -46,13 +46,14 @@ struct DiskQueueOptions {
     std::chrono::milliseconds cursor_flush_interval{100};
     /// The newest records stay in memory up to this many bytes of record JSON, so a
     /// reader keeping up with the writers gets them without reading the disk and
-    /// decoding them again (the same records, shared). 0 = every read goes to disk.
-    uint64_t recent_records_bytes = 16ull << 20;
+    /// decoding them again (the same records, shared). Resident memory is about twice
+    /// this (the other fields, allocation overhead). 0 = every read goes to disk.
+    uint64_t recent_records_bytes = 8ull << 20;
 };
 
-/// An EventQueue whose records live only on disk: reads pread them back from segment
+/// An EventQueue whose records live on disk: reads pread them back from segment
 /// files, so resident memory does not grow with the backlog (a sparse index of 64 KiB
-/// per GiB is all that is kept). Offsets are global, start at 0 and are never reused,
+/// per GiB, and the window of recent records, are all that is kept). Offsets are global, start at 0 and are never reused,
 /// across restarts too.
 ///
 /// Segments are deleted once every *active* cursor's persisted position has passed
