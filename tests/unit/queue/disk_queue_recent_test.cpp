@@ -93,7 +93,7 @@ TEST_CASE("reads from the recent records match reads from disk for the same appe
     require_same(read_all(*windowed, wc), read_all(*plain, pc));
 }
 
-TEST_CASE("a record served from the recent window is the appended record itself, not a copy")
+TEST_CASE("a record served from the recent window is the appended record itself and not a copy")
 {
     TempDir dir;
     DiskQueueOptions options = options_in(dir.path());
@@ -108,7 +108,7 @@ TEST_CASE("a record served from the recent window is the appended record itself,
     for (size_t i = 0; i < 3; ++i) CHECK(read[i].record == kept[i]);
 }
 
-TEST_CASE("records older than the window come back from disk, decoded, after a reopen too")
+TEST_CASE("records older than the window come back decoded from disk and again after a reopen")
 {
     TempDir dir;
     DiskQueueOptions options = options_in(dir.path());
