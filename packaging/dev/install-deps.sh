@@ -1,11 +1,21 @@
 #!/bin/sh
 # Installs everything needed to build and test productgraphd on Debian 12, from
 # Debian's own packages only. Safe to run again. Needs root (no sudo assumed).
+# `install-deps.sh build` installs only what building the daemon, the plugins and the
+# .deb needs (packaging/deb/build.sh, the container image's build stage).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
+build_packages="cmake make g++ pkg-config binutils
+  libpistache-dev rapidjson-dev libcurl4-openssl-dev
+  libboost-dev libboost-filesystem-dev libexpected-dev zlib1g-dev
+  dpkg-dev file ca-certificates"
+# Tests only: doctest; curl; nginx (scale-out test); lintian (the .deb); python3-yaml
+# (compose and Kubernetes files); systemd (systemd-analyze on the unit); debootstrap
+# (the container root test).
+test_packages="doctest-dev curl nginx lintian python3-yaml systemd debootstrap"
+
+packages="$build_packages"
+[ "${1:-all}" = build ] || packages="$packages $test_packages"
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
-  cmake make g++ pkg-config binutils \
-  libpistache-dev rapidjson-dev libcurl4-openssl-dev \
-  libboost-dev libboost-filesystem-dev libexpected-dev doctest-dev zlib1g-dev \
-  curl ca-certificates >/dev/null
+# shellcheck disable=SC2086 # the lists are words on purpose
+apt-get install -y -qq --no-install-recommends $packages >/dev/null
