@@ -8,7 +8,7 @@ out="${1:?usage: sh packaging/deb/build.sh OUTDIR}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 cd "$(dirname "$0")/../.."
-sh packaging/dev/install-deps.sh
+sh packaging/dev/install-deps.sh build
 build="${PG_DEB_BUILD_DIR:-build-deb}"
 
 # Debian's hardening (stack protector, fortify, relro, bindnow, PIE); CMake reads
