@@ -10,9 +10,9 @@ build_packages="cmake make g++ pkg-config binutils
   libboost-dev libboost-filesystem-dev libexpected-dev zlib1g-dev
   dpkg-dev file ca-certificates"
 # Tests only: doctest; curl; nginx (scale-out test); lintian (the .deb); python3-yaml
-# (compose and Kubernetes files); systemd (systemd-analyze on the unit); debootstrap
-# (the container root test).
-test_packages="doctest-dev curl nginx lintian python3-yaml systemd debootstrap"
+# (compose and Kubernetes files); systemd and man-db (systemd-analyze verify on the
+# unit, which opens its man page); debootstrap (the opt-in container root test).
+test_packages="doctest-dev curl nginx lintian python3-yaml systemd man-db debootstrap"
 
 packages="$build_packages"
 [ "${1:-all}" = build ] || packages="$packages $test_packages"
