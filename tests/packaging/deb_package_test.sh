@@ -46,7 +46,7 @@ pass "package contents"
 field() { dpkg-deb -f "$1" "$2"; }
 [ "$(field "$daemon_deb" Package)" = productgraphd ] || fail "Package"
 [ "$(field "$sdk_deb" Package)" = productgraph-sdk-dev ] || fail "SDK Package"
-for dependency in libc6 libpistache0 libcurl4 passwd ca-certificates; do
+for dependency in libc6 libcurl4 passwd ca-certificates; do
     field "$daemon_deb" Depends | grep -q "$dependency" || fail "Depends lacks $dependency: $(field "$daemon_deb" Depends)"
 done
 dpkg-deb --ctrl-tarfile "$daemon_deb" | tar -xO ./conffiles | grep -qx /etc/productgraph/productgraphd.env ||
