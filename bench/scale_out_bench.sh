@@ -22,6 +22,8 @@ for tool in wrk /usr/sbin/nginx curl; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pg-scale-bench.XXXXXX")
+# nginx's workers drop to `nobody` when started as root: they must reach its temp folders.
+chmod 0755 "$work"
 pids=()
 nginx_pid=""
 stop_all() {
@@ -69,7 +71,7 @@ start_nginx() {  # upstream ports... -> sets nginx_port
         echo "  upstream ingestion {"
         for port in "$@"; do echo "    server 127.0.0.1:$port;"; done
         echo "    keepalive 64; }"
-        echo "  server { listen 127.0.0.1:$nginx_port; client_max_body_size 10m;"
+        echo "  server { listen 127.0.0.1:$nginx_port; client_max_body_size 10m; client_body_buffer_size 1m;"
         echo "    location / { proxy_pass http://ingestion; proxy_http_version 1.1;"
         echo "      proxy_set_header Connection \"keep-alive\"; } } }"
     } >"$work/nginx/nginx.conf"

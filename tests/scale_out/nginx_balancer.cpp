@@ -55,6 +55,7 @@ std::string config(const std::filesystem::path &prefix, int port, const std::vec
         << "  server {\n"
         << "    listen 127.0.0.1:" << port << ";\n"
         << "    client_max_body_size 10m;\n"
+        << "    client_body_buffer_size 1m;\n"
         << "    location / {\n"
         << "      proxy_pass http://ingestion;\n"
         << "      proxy_http_version 1.1;\n"
@@ -90,6 +91,10 @@ NginxBalancer::NginxBalancer(const std::vector<int> &upstream_ports)
     std::string pattern = "/tmp/pg-nginx-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     prefix_ = pattern;
+    // Started as root, nginx's worker runs as `nobody` and must reach its temp folders.
+    std::filesystem::permissions(prefix_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                              std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                              std::filesystem::perms::others_exec);
     port_ = free_loopback_port();
     std::ofstream(prefix_ / "nginx.conf") << config(prefix_, port_, upstream_ports);
 
