@@ -11,8 +11,11 @@ build_packages="cmake make g++ pkg-config binutils
   dpkg-dev file ca-certificates"
 # Tests only: doctest; curl; nginx (scale-out test); lintian (the .deb); python3-yaml
 # (compose and Kubernetes files); systemd and man-db (systemd-analyze verify on the
-# unit, which opens its man page); debootstrap (the opt-in container root test).
-test_packages="doctest-dev curl nginx lintian python3-yaml systemd man-db debootstrap"
+# unit, which opens its man page); debootstrap (the opt-in container root test);
+# clang-14 and libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes) build
+# tests/fuzz; the daemon itself is built with g++.
+test_packages="doctest-dev curl nginx lintian python3-yaml systemd man-db debootstrap
+  clang-14 libclang-rt-14-dev"
 
 packages="$build_packages"
 [ "${1:-all}" = build ] || packages="$packages $test_packages"
