@@ -1,6 +1,7 @@
 # Included by tests/CMakeLists.txt when PG_FUZZ is on: builds tests/fuzz with clang
 # as an external project (the main build's g++ has no libFuzzer) and registers a
-# bounded run of each target with ctest, label "fuzz". Each run starts from the
+# bounded run of each target with ctest, label "fuzz", with a fixed seed so a CI run
+# can be replayed. Each run starts from the
 # committed seed corpus and keeps what it finds in the build tree; a crash, a
 # sanitizer report, a broken invariant or a 10 s hang fails the test and leaves the
 # input as crash-*/timeout-* in the build's fuzz folder.
@@ -30,7 +31,7 @@ foreach(target batch_parser amplitude_response mixpanel_response)
   set(work_corpus ${pg_fuzz_dir}/corpus/${target})
   file(MAKE_DIRECTORY ${work_corpus})
   add_test(NAME fuzz/${target}
-    COMMAND ${pg_fuzz_dir}/fuzz_${target} -max_total_time=${PG_FUZZ_SECONDS} -timeout=10 -rss_limit_mb=2048
+    COMMAND ${pg_fuzz_dir}/fuzz_${target} -seed=1 -max_total_time=${PG_FUZZ_SECONDS} -timeout=10 -rss_limit_mb=2048
       -max_len=${pg_fuzz_max_len_${target}} -dict=${CMAKE_CURRENT_LIST_DIR}/json.dict -print_final_stats=1
       ${work_corpus} ${CMAKE_CURRENT_LIST_DIR}/corpus/${target}
     WORKING_DIRECTORY ${pg_fuzz_dir})
