@@ -13,6 +13,7 @@
 #include "daemon/daemon_config.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/http_server.hpp"
+#include "plugin_host/crash_marker.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "queue/disk_queue.hpp"
 #include "queue/memory_queue.hpp"
@@ -21,6 +22,9 @@ namespace productgraph::daemon {
 namespace {
 
 constexpr int startup_error = 2;
+// Past PRODUCTGRAPH_SHUTDOWN_TIMEOUT, how long the last publish and flush calls may
+// take before their threads are abandoned (shutdown must always end).
+constexpr std::chrono::seconds shutdown_margin{1};
 
 // Signals are blocked before any thread starts so that only sigwait() sees them.
 sigset_t block_shutdown_signals()
@@ -89,6 +93,10 @@ int run()
     common::set_log_level(config->debug ? common::LogLevel::debug : common::LogLevel::info);
     common::log_info("starting productgraphd", {{"plugin_dir", config->plugin_dir.string()}});
 
+    // Before any plugin call: a crash inside one is recorded for the next start.
+    if (auto marker = plugin_host::install_crash_marker(crash_record_dir(*config)); !marker) {
+        common::log_warn("crash-loop protection is off: " + marker.error().message);
+    }
     auto catalog = plugin_host::load_plugin_catalog(config->plugin_dir, plugin_host::process_environment());
     if (!catalog) {
         common::log_error(catalog.error().message);
@@ -127,18 +135,19 @@ int run()
     const auto port = server.start();
     if (!port) {
         common::log_error(port.error().message);
-        dispatcher.stop();
+        dispatcher.stop(std::chrono::steady_clock::now() + shutdown_margin);
         return startup_error;
     }
     common::log_info("listening", {{"port", *port}, {"plugins_enabled", enabled}});
 
     wait_for_shutdown_signal(signals);
+    const auto deadline = std::chrono::steady_clock::now() + config->shutdown_timeout;
     context->accepting.store(false);
     queue.close();
     server.shutdown();
-    const bool drained = dispatcher.drain(std::chrono::steady_clock::now() + config->shutdown_timeout);
+    const bool drained = dispatcher.drain(deadline);
     if (!drained) common::log_error("shutdown timeout reached before every plugin caught up");
-    dispatcher.stop();
+    dispatcher.stop(deadline + shutdown_margin);
     const bool hung = dispatcher.any_hung();
     catalog->clear();  // destroys every plugin instance that is not stuck in publish
     common::log_info("stopped");

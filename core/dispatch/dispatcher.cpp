@@ -1,8 +1,10 @@
-// Worker lifecycle and the hang watchdog: a plugin stuck inside publish cannot be
-// interrupted, so it is declared failed, its cursor released, its thread abandoned.
+// Worker lifecycle and the watchdog: a plugin stuck inside publish cannot be
+// interrupted, so it is declared failed and its thread abandoned; a failed plugin
+// keeps its cursor, and the watchdog moves what passes its share to its dead letters.
 #include "dispatch/dispatcher.hpp"
 
 #include "common/log.hpp"
+#include "dispatch/failed_backlog.hpp"
 
 namespace productgraph::dispatch {
 namespace {
@@ -17,9 +19,9 @@ int64_t monotonic_now_ms()
 }  // namespace
 
 namespace {
-// Without a directory dead letters live in memory; beyond this many per plugin the
-// oldest are dropped with a log line.
-constexpr size_t dead_letters_in_memory_max = 100'000;
+// How often the watchdog looks: hang detection needs little precision, but a failed
+// plugin's backlog should be shed before ingestion fills the queue.
+constexpr milliseconds watchdog_period{20};
 }  // namespace
 
 Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, milliseconds hang_grace,
@@ -29,41 +31,61 @@ Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, millis
 
 Dispatcher::~Dispatcher()
 {
-    stop();
+    stop(steady_clock::now() + seconds(1));
+    // Instances may outlive the workers (destroyed later): they must not call back.
+    for (auto &[name, slot] : slots_) slot.worker->plugin().set_fault_listener(nullptr);
 }
 
 common::Result<void> Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
 {
     const std::string name(plugin.name());
-    auto dead_letters = DeadLetterStore::open(dead_letter_dir_, name, dead_letters_in_memory_max);
+    auto dead_letters = DeadLetterStore::open(dead_letter_dir_, name, settings_.dead_letter_max_bytes);
     if (!dead_letters) return tl::unexpected(dead_letters.error());
-    Slot slot;
+    Slot &slot = slots_.try_emplace(name).first->second;
     slot.stats = std::make_unique<PluginStats>();
     slot.dead_letters = std::move(*dead_letters);
     const queue::CursorId cursor = queue_.open_cursor(name);
     slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, *slot.dead_letters, settings_);
-    slots_.emplace(name, std::move(slot));
+    // An exception out of any call (an HTTP thread's handle_request too) fails it.
+    plugin.set_fault_listener([worker = slot.worker.get()](const std::string &reason) { worker->fail(reason); });
+    // Crashed during the previous run: it keeps its cursor and events but is not fed.
+    if (const auto fault = plugin.fault()) slot.worker->fail(*fault);
     return {};
 }
 
 void Dispatcher::start()
 {
     for (auto &[name, slot] : slots_) slot.worker->start();
-    watchdog_ = std::thread([this] { watch_for_hangs(); });
+    watchdog_ = std::thread([this] { supervise(); });
 }
 
-void Dispatcher::watch_for_hangs()
+void Dispatcher::supervise()
 {
     const int64_t limit = (settings_.publish_timeout + hang_grace_).count();
     std::unique_lock lock(watchdog_mutex_);
-    while (!watchdog_wake_.wait_for(lock, milliseconds(100), [this] { return stopping_; })) {
+    while (!watchdog_wake_.wait_for(lock, watchdog_period, [this] { return stopping_; })) {
         for (auto &[name, slot] : slots_) {
             const int64_t since = slot.worker->publishing_since_ms();
-            if (slot.hung || since == 0 || monotonic_now_ms() - since <= limit) continue;
-            slot.hung = true;
+            if (slot.hung.load() || since == 0 || monotonic_now_ms() - since <= limit) continue;
+            slot.hung.store(true);
             slot.worker->fail("publish did not return within " + std::to_string(limit) +
                               " ms; the plugin is treated as hung");
         }
+        lock.unlock();
+        shed_failed_backlogs();
+        lock.lock();
+    }
+}
+
+void Dispatcher::shed_failed_backlogs()
+{
+    for (auto &[name, slot] : slots_) {
+        if (!slot.stats->failed()) continue;
+        // Only once the worker no longer touches the cursor: its loop has ended, or it
+        // is stuck inside the plugin (and checks for failure before acknowledging).
+        if (!slot.hung.load() && !slot.worker->finished()) continue;
+        shed_failed_backlog(queue_, slot.worker->cursor(), settings_.failed_backlog_bytes, *slot.dead_letters,
+                            *slot.stats, name);
     }
 }
 
@@ -81,23 +103,32 @@ bool Dispatcher::drain(steady_clock::time_point deadline)
     }
 }
 
-void Dispatcher::stop()
+void Dispatcher::stop(steady_clock::time_point deadline)
 {
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto &[name, slot] : slots_) slot.worker->request_stop();
+    // The watchdog keeps running meanwhile: a hang it declares now is abandoned below.
+    for (auto &[name, slot] : slots_) {
+        if (slot.hung.load() || slot.worker->wait_finished(deadline)) continue;
+        slot.hung.store(true);
+        common::log_error("shutdown: plugin still inside a call at the shutdown deadline; its thread is abandoned and "
+                          "its unacknowledged events stay queued for the next start",
+                          {{"plugin", name}});
+    }
     {
         std::lock_guard lock(watchdog_mutex_);
-        if (stopping_) return;
         stopping_ = true;
     }
     watchdog_wake_.notify_all();
     if (watchdog_.joinable()) watchdog_.join();
-    for (auto &[name, slot] : slots_) slot.worker->request_stop();
     for (auto &[name, slot] : slots_) {
         const uint64_t undelivered = queue_.lag(slot.worker->cursor());
-        if (slot.hung) {
+        if (slot.hung.load()) {
             slot.worker->abandon_thread();
-            continue;
+        } else {
+            slot.worker->join();
         }
-        slot.worker->join();
         if (undelivered > 0) {
             common::log_error("shutdown: events not delivered to plugin", {{"plugin", name}, {"events", undelivered}});
         }
@@ -136,7 +167,7 @@ common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_n
 bool Dispatcher::any_hung() const
 {
     for (const auto &[name, slot] : slots_) {
-        if (slot.hung) return true;
+        if (slot.hung.load()) return true;
     }
     return false;
 }

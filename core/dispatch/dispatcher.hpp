@@ -1,6 +1,8 @@
-// Owns every dispatch worker, watches for hung publishes, and drains at shutdown.
+// Owns every dispatch worker, watches for hung publishes, keeps failed plugins'
+// backlogs within their share, and drains at shutdown.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -33,9 +35,11 @@ public:
     /// Waits until every healthy plugin has acknowledged everything, or the deadline.
     /// Returns true when fully drained.
     bool drain(std::chrono::steady_clock::time_point deadline);
-    /// Stops every worker (they flush their plugin), joins them, and abandons the
-    /// threads of hung plugins. Logs what each plugin leaves undelivered.
-    void stop();
+    /// Stops every worker (they flush their plugin) and joins them. A worker still
+    /// inside a plugin call at `deadline` is abandoned like a hung one, so shutdown
+    /// always ends; its unacknowledged events stay queued for the next start. The hang
+    /// watchdog keeps running while waiting. Logs what each plugin leaves undelivered.
+    void stop(std::chrono::steady_clock::time_point deadline);
 
     /// For the admin view; nullptr for a plugin without a worker.
     const PluginStats *stats_for(std::string_view plugin_name) const;
@@ -45,7 +49,7 @@ public:
     /// Puts the plugin's dead letters back in front of its worker. Returns how many,
     /// or why not (no such plugin, plugin failed, a replay still running).
     common::Result<size_t> replay_dead_letters(std::string_view plugin_name);
-    /// True when some plugin's thread had to be abandoned inside publish.
+    /// True when some plugin's thread had to be abandoned inside a plugin call.
     bool any_hung() const;
 
 private:
@@ -53,15 +57,18 @@ private:
         std::unique_ptr<PluginStats> stats;
         std::unique_ptr<DeadLetterStore> dead_letters;
         std::unique_ptr<DispatchWorker> worker;
-        bool hung = false;
+        std::atomic<bool> hung{false};  // set by the watchdog or by stop()
     };
-    void watch_for_hangs();
+    // The watchdog thread: declares hung publishes, and sheds failed plugins' backlogs.
+    void supervise();
+    void shed_failed_backlogs();
 
     queue::EventQueue &queue_;
     const WorkerSettings settings_;
     const std::chrono::milliseconds hang_grace_;
     const std::filesystem::path dead_letter_dir_;
     std::map<std::string, Slot, std::less<>> slots_;  // fixed after start()
+    bool stopped_ = false;
     std::thread watchdog_;
     std::mutex watchdog_mutex_;
     std::condition_variable watchdog_wake_;

@@ -7,6 +7,9 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <utility>
+
+#include "plugin_host/plugin_instance.hpp"
 
 namespace productgraph::plugin_host {
 namespace {
@@ -20,6 +23,30 @@ bool valid_plugin_name(const char *name)
         if (!ok || length >= 64) return false;
     }
     return true;
+}
+
+// The name as JSON-style quoted text, cut and escaped: it comes from the plugin and
+// may be anything (or nothing).
+std::string quoted_name(const char *name)
+{
+    if (name == nullptr) return "(none)";
+    std::string out = "\"";
+    size_t length = 0;
+    for (const char *c = name; *c != '\0' && length < 80; ++c, ++length) {
+        const auto byte = static_cast<unsigned char>(*c);
+        if (byte == '"' || byte == '\\') {
+            out += '\\';
+            out += *c;
+        } else if (byte < 0x20 || byte >= 0x7f) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += *c;
+        }
+    }
+    return out + (length == 80 ? "...\"" : "\"");
 }
 
 }  // namespace
@@ -42,10 +69,13 @@ common::Result<void> check_descriptor(const pgraph_publisher_descriptor *descrip
                             ", this host speaks 1." + std::to_string(host_abi_minor));
     }
     if (!valid_plugin_name(descriptor->name)) {
-        return common::fail("plugin name must be 1-64 characters of [a-z0-9_-]");
+        return common::fail("plugin name " + quoted_name(descriptor->name) +
+                            " is invalid: it must be 1-64 characters of [a-z0-9_-]");
     }
-    if (descriptor->create == nullptr || descriptor->publish == nullptr || descriptor->destroy == nullptr) {
-        return common::fail("plugin lacks create, publish or destroy");
+    for (const auto &[function, present] :
+         {std::pair{"create", descriptor->create != nullptr}, std::pair{"publish", descriptor->publish != nullptr},
+          std::pair{"destroy", descriptor->destroy != nullptr}}) {
+        if (!present) return common::fail(std::string("plugin lacks ") + function + ", which is required");
     }
     if (descriptor->max_batch_events == 0) return common::fail("max_batch_events must be at least 1");
     if (descriptor->enable_variable == nullptr || *descriptor->enable_variable == '\0') {
@@ -72,8 +102,12 @@ common::Result<PluginLibrary> load_plugin_library(const std::filesystem::path &f
     loaded.library.load(boost::dll::fs::path(file.string()), mode, error);
     if (error) {
         const char *detail = dlerror();
-        return common::fail(std::string("not a loadable shared library: ") +
-                            (detail != nullptr ? detail : error.message()));
+        // dlerror names the file by its full path; the operator sees the file name.
+        std::string reason = detail != nullptr ? detail : error.message();
+        for (size_t at = reason.find(file.string()); at != std::string::npos; at = reason.find(file.string(), at)) {
+            reason.replace(at, file.string().size(), file.filename().string());
+        }
+        return common::fail("not a loadable shared library: " + reason);
     }
     if (!loaded.library.has(PGRAPH_PUBLISHER_ENTRY_SYMBOL)) {
         return common::fail("no " PGRAPH_PUBLISHER_ENTRY_SYMBOL " symbol: not a ProductGraph v1 plugin");
@@ -88,7 +122,9 @@ common::Result<PluginLibrary> load_plugin_library(const std::filesystem::path &f
     negotiation.host_abi_minor = host_abi_minor;
     negotiation.error = refusal.data();
     negotiation.error_capacity = refusal.size();
-    loaded.descriptor = entry(&negotiation);
+    const auto descriptor = call_entry_point(&entry, negotiation);  // behind the exception firewall
+    if (!descriptor) return tl::unexpected(descriptor.error());
+    loaded.descriptor = *descriptor;
     if (loaded.descriptor == nullptr) {
         refusal.back() = '\0';
         return common::fail(std::string("plugin refused ABI ") + std::to_string(host_abi_major) + "." +
