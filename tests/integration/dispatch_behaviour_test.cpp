@@ -266,3 +266,24 @@ TEST_CASE("DEBUG=true logs event dispatch")
     const auto line = daemon->wait_for_log(R"("msg":"dispatch","plugin":"memory","events":2)");
     CHECK(line.has_value());
 }
+
+TEST_CASE("bad values of the failed-backlog and dead-letter limits stop start-up naming the variable")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory");
+    const std::pair<const char *, const char *> bad_values[] = {
+        {"PRODUCTGRAPH_FAILED_BACKLOG_BYTES", "lots"},
+        {"PRODUCTGRAPH_FAILED_BACKLOG_BYTES", "2000000"},  // over half of the 2 MB queue below
+        {"PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES", "-1"},
+        {"PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES", "1000"},  // under 1 MiB
+    };
+    for (const auto &[name, value] : bad_values) {
+        DaemonProcess daemon({{"PRODUCTGRAPH_PLUGIN_DIR", plugins.path()},
+                              {"PRODUCTGRAPH_QUEUE_MAX_BYTES", "2000000"},
+                              {name, value}});
+        INFO(name << "=" << value << "\n" << daemon.all_logs());
+        REQUIRE(daemon.wait_for_exit(15s) == 2);
+        CHECK(daemon.all_logs().find(std::string(name) + ": must be an integer from ") != std::string::npos);
+        CHECK(daemon.all_logs().find(std::string(R"(got \")") + value + R"(\")") != std::string::npos);  // JSON-escaped
+    }
+}
