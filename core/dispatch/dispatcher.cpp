@@ -164,6 +164,14 @@ common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_n
     return it->second.dead_letters->start_replay();
 }
 
+bool Dispatcher::fail_plugin(std::string_view plugin_name, std::string reason)
+{
+    const auto it = slots_.find(plugin_name);
+    if (it == slots_.end()) return false;
+    it->second.worker->fail(std::move(reason));
+    return true;
+}
+
 bool Dispatcher::any_hung() const
 {
     for (const auto &[name, slot] : slots_) {

@@ -49,6 +49,10 @@ public:
     /// Puts the plugin's dead letters back in front of its worker. Returns how many,
     /// or why not (no such plugin, plugin failed, a replay still running).
     common::Result<size_t> replay_dead_letters(std::string_view plugin_name);
+    /// Marks an added plugin failed with `reason` (e.g. its verify refused the
+    /// credentials): it is fed no more, but keeps its cursor and events like any
+    /// failed plugin. False when no such plugin was added.
+    bool fail_plugin(std::string_view plugin_name, std::string reason);
     /// True when some plugin's thread had to be abandoned inside a plugin call.
     bool any_hung() const;
 

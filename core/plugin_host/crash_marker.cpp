@@ -95,7 +95,10 @@ common::Result<void> install_crash_marker(const std::filesystem::path &directory
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     if (error) return common::fail("cannot create " + directory.string() + ": " + error.message());
+    const bool installed = !marker_directory.empty();
     marker_directory = directory;
+    // Once: a second install would save this handler as "the one before" and loop.
+    if (installed) return {};
     struct sigaction action {};
     action.sa_sigaction = on_crash;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK;

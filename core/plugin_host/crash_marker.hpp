@@ -26,7 +26,8 @@ struct CrashRecord {
 /// Installs handlers for SIGSEGV, SIGBUS, SIGABRT, SIGFPE and SIGILL that write a
 /// crash record when the crashing thread is inside a plugin call, then hand the
 /// signal to the handler that was there before (the default action, or a
-/// sanitizer's). Creates `directory`. Call once at start-up, before any plugin call.
+/// sanitizer's). Creates `directory`. Call at start-up, before any plugin call; a
+/// second call only changes the directory.
 common::Result<void> install_crash_marker(const std::filesystem::path &directory);
 
 /// The directory given to install_crash_marker; empty when not installed.
