@@ -32,8 +32,6 @@ Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, millis
 Dispatcher::~Dispatcher()
 {
     stop(steady_clock::now() + seconds(1));
-    // Instances may outlive the workers (destroyed later): they must not call back.
-    for (auto &[name, slot] : slots_) slot.worker->plugin().set_fault_listener(nullptr);
 }
 
 common::Result<void> Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
@@ -129,6 +127,9 @@ void Dispatcher::stop(steady_clock::time_point deadline)
         } else {
             slot.worker->join();
         }
+        // The instance outlives its worker (the catalog destroys it later): it must
+        // not call back into the worker.
+        slot.worker->plugin().set_fault_listener(nullptr);
         if (undelivered > 0) {
             common::log_error("shutdown: events not delivered to plugin", {{"plugin", name}, {"events", undelivered}});
         }

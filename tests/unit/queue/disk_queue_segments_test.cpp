@@ -75,7 +75,7 @@ TEST_CASE("a released cursor does not hold segments")
     CHECK(queue->read(failed, 0, {10, 0}, 0ms).empty());
 }
 
-TEST_CASE("a cursor's backlog bytes are the segments it still holds, counted whole")
+TEST_CASE("a cursor's backlog bytes are the whole segments it still holds")
 {
     TempDir dir;
     const DiskQueueOptions options = small_segments(dir);
