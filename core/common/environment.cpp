@@ -25,17 +25,17 @@ std::optional<bool> parse_bool(std::string_view text)
     return std::nullopt;
 }
 
-Result<bool> env_bool(const char *name, bool fallback)
+Result<bool> env_bool(const EnvLookup &env, const char *name, bool fallback)
 {
-    const auto value = env_value(name);
+    const auto value = env(name);
     if (!value) return fallback;
     if (const auto parsed = parse_bool(*value)) return *parsed;
     return fail(std::string(name) + ": must be true or false, got \"" + *value + "\"");
 }
 
-Result<int64_t> env_int(const char *name, int64_t fallback, int64_t min, int64_t max)
+Result<int64_t> env_int(const EnvLookup &env, const char *name, int64_t fallback, int64_t min, int64_t max)
 {
-    const auto value = env_value(name);
+    const auto value = env(name);
     if (!value) return fallback;
     int64_t parsed = 0;
     const char *end = value->data() + value->size();

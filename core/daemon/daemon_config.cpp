@@ -14,10 +14,6 @@
     } while (false)
 
 namespace productgraph::daemon {
-using common::env_bool;
-using common::env_int;
-using common::env_value;
-
 namespace {
 
 bool running_from_build_tree()
@@ -27,17 +23,17 @@ bool running_from_build_tree()
     return !error && self.string().starts_with(std::string(PG_BUILD_TREE) + "/");
 }
 
-common::Result<std::string> read_listen_host()
+common::Result<std::string> read_listen_host(const common::EnvLookup &env)
 {
-    const std::string text = env_value("PRODUCTGRAPH_LISTEN_ADDRESS").value_or("0.0.0.0");
+    const std::string text = env("PRODUCTGRAPH_LISTEN_ADDRESS").value_or("0.0.0.0");
     auto host = http::parse_listen_host(text);
     if (!host) return common::fail("PRODUCTGRAPH_LISTEN_ADDRESS: " + host.error().message);
     return host;
 }
 
-common::Result<http::ListenAddress> read_admin_address()
+common::Result<http::ListenAddress> read_admin_address(const common::EnvLookup &env)
 {
-    const std::string text = env_value("PRODUCTGRAPH_ADMIN_ADDRESS").value_or("127.0.0.1:8081");
+    const std::string text = env("PRODUCTGRAPH_ADMIN_ADDRESS").value_or("127.0.0.1:8081");
     auto address = http::parse_listen_address(text);
     if (!address) return common::fail("PRODUCTGRAPH_ADMIN_ADDRESS: " + address.error().message);
     return address;
@@ -50,9 +46,9 @@ std::filesystem::path default_plugin_dir()
     return running_from_build_tree() ? PG_BUILD_PLUGIN_DIR : PG_INSTALL_PLUGIN_DIR;
 }
 
-std::filesystem::path default_queue_dir()
+std::filesystem::path default_queue_dir(const common::EnvLookup &env)
 {
-    if (const auto state = env_value("STATE_DIRECTORY"); state && !state->empty()) {
+    if (const auto state = env("STATE_DIRECTORY"); state && !state->empty()) {
         // systemd's StateDirectory= may list several folders, separated by ':'.
         return std::filesystem::path(state->substr(0, state->find(':'))) / "queue";
     }
@@ -60,8 +56,13 @@ std::filesystem::path default_queue_dir()
     return "/var/lib/productgraph/queue";
 }
 
-common::Result<DaemonConfig> read_daemon_config()
+common::Result<DaemonConfig> read_daemon_config(const common::EnvLookup &env)
 {
+    const auto env_value = [&env](const char *name) { return env(name); };
+    const auto env_bool = [&env](const char *name, bool fallback) { return common::env_bool(env, name, fallback); };
+    const auto env_int = [&env](const char *name, int64_t fallback, int64_t min, int64_t max) {
+        return common::env_int(env, name, fallback, min, max);
+    };
     DaemonConfig config;
     PG_TRY_ASSIGN(config.debug, env_bool("DEBUG", false));
     PG_TRY_ASSIGN(config.analytics_enabled, env_bool("ANALYTICS_ENABLED", false));
@@ -69,8 +70,8 @@ common::Result<DaemonConfig> read_daemon_config()
     PG_TRY_ASSIGN(config.http.threads, env_int("PRODUCTGRAPH_HTTP_THREADS", 2, 1, 64));
     config.plugin_dir = env_value("PRODUCTGRAPH_PLUGIN_DIR").value_or(default_plugin_dir().string());
     if (const auto keys = env_value("PRODUCTGRAPH_API_KEYS")) config.http.api_keys = common::split_list(*keys);
-    PG_TRY_ASSIGN(config.http.listen_host, read_listen_host());
-    PG_TRY_ASSIGN(config.http.admin_address, read_admin_address());
+    PG_TRY_ASSIGN(config.http.listen_host, read_listen_host(env));
+    PG_TRY_ASSIGN(config.http.admin_address, read_admin_address(env));
     if (const auto keys = env_value("PRODUCTGRAPH_ADMIN_KEYS")) config.http.admin_keys = common::split_list(*keys);
     PG_TRY_ASSIGN(config.http.access_log, env_bool("PRODUCTGRAPH_ACCESS_LOG", false));
     PG_TRY_ASSIGN(config.http.max_inflight_bytes,
@@ -95,7 +96,7 @@ common::Result<DaemonConfig> read_daemon_config()
         return common::fail("PRODUCTGRAPH_QUEUE: must be disk or memory, got \"" + queue_kind + "\"");
     }
     config.durable_queue = queue_kind == "disk";
-    config.queue_dir = env_value("PRODUCTGRAPH_QUEUE_DIR").value_or(default_queue_dir().string());
+    config.queue_dir = env_value("PRODUCTGRAPH_QUEUE_DIR").value_or(default_queue_dir(env).string());
     auto fsync = queue::parse_fsync_policy(env_value("PRODUCTGRAPH_FSYNC").value_or("always"));
     if (!fsync) return tl::unexpected(fsync.error());
     config.fsync = *fsync;

@@ -11,17 +11,15 @@ namespace {
 
 using namespace std::chrono;
 
+// How often the watchdog looks: hang detection needs little precision, but a failed
+// plugin's backlog should be shed before ingestion fills the queue.
+constexpr milliseconds watchdog_period{20};
+
 int64_t monotonic_now_ms()
 {
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
-
-namespace {
-// How often the watchdog looks: hang detection needs little precision, but a failed
-// plugin's backlog should be shed before ingestion fills the queue.
-constexpr milliseconds watchdog_period{20};
 }  // namespace
 
 Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, milliseconds hang_grace,
@@ -34,26 +32,13 @@ Dispatcher::~Dispatcher()
     stop(steady_clock::now() + seconds(1));
 }
 
-common::Result<void> Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
-{
-    const std::string name(plugin.name());
-    auto dead_letters = DeadLetterStore::open(dead_letter_dir_, name, settings_.dead_letter_max_bytes);
-    if (!dead_letters) return tl::unexpected(dead_letters.error());
-    Slot &slot = slots_.try_emplace(name).first->second;
-    slot.stats = std::make_unique<PluginStats>();
-    slot.dead_letters = std::move(*dead_letters);
-    const queue::CursorId cursor = queue_.open_cursor(name);
-    slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, *slot.dead_letters, settings_);
-    // An exception out of any call (an HTTP thread's handle_request too) fails it.
-    plugin.set_fault_listener([worker = slot.worker.get()](const std::string &reason) { worker->fail(reason); });
-    // Crashed during the previous run: it keeps its cursor and events but is not fed.
-    if (const auto fault = plugin.fault()) slot.worker->fail(*fault);
-    return {};
-}
-
 void Dispatcher::start()
 {
-    for (auto &[name, slot] : slots_) slot.worker->start();
+    {
+        std::lock_guard lock(slots_mutex_);
+        started_ = true;
+        for (auto &[name, slot] : slots_) slot.worker->start();
+    }
     watchdog_ = std::thread([this] { supervise(); });
 }
 
@@ -62,14 +47,17 @@ void Dispatcher::supervise()
     const int64_t limit = (settings_.publish_timeout + hang_grace_).count();
     std::unique_lock lock(watchdog_mutex_);
     while (!watchdog_wake_.wait_for(lock, watchdog_period, [this] { return stopping_; })) {
-        for (auto &[name, slot] : slots_) {
-            const int64_t since = slot.worker->publishing_since_ms();
-            if (slot.hung.load() || since == 0 || monotonic_now_ms() - since <= limit) continue;
-            slot.hung.store(true);
-            slot.worker->fail("publish did not return within " + std::to_string(limit) +
-                              " ms; the plugin is treated as hung");
-        }
         lock.unlock();
+        {
+            std::lock_guard slots_lock(slots_mutex_);
+            for (auto &[name, slot] : slots_) {
+                const int64_t since = slot.worker->publishing_since_ms();
+                if (slot.hung || since == 0 || monotonic_now_ms() - since <= limit) continue;
+                slot.hung = true;
+                slot.worker->fail("publish did not return within " + std::to_string(limit) +
+                                  " ms; the plugin is treated as hung");
+            }
+        }
         shed_failed_backlogs();
         lock.lock();
     }
@@ -77,11 +65,14 @@ void Dispatcher::supervise()
 
 void Dispatcher::shed_failed_backlogs()
 {
+    // Held while shedding (rare: a failed plugin past its share), so that a reload
+    // cannot retire the slot under it.
+    std::lock_guard lock(slots_mutex_);
     for (auto &[name, slot] : slots_) {
         if (!slot.stats->failed()) continue;
         // Only once the worker no longer touches the cursor: its loop has ended, or it
         // is stuck inside the plugin (and checks for failure before acknowledging).
-        if (!slot.hung.load() && !slot.worker->finished()) continue;
+        if (!slot.hung && !slot.worker->finished()) continue;
         shed_failed_backlog(queue_, slot.worker->cursor(), settings_.failed_backlog_bytes, *slot.dead_letters,
                             *slot.stats, name);
     }
@@ -91,9 +82,12 @@ bool Dispatcher::drain(steady_clock::time_point deadline)
 {
     while (true) {
         bool drained = true;
-        for (auto &[name, slot] : slots_) {
-            if (slot.stats->failed()) continue;
-            if (queue_.lag(slot.worker->cursor()) > 0 || slot.worker->busy()) drained = false;
+        {
+            std::lock_guard lock(slots_mutex_);
+            for (auto &[name, slot] : slots_) {
+                if (slot.stats->failed()) continue;
+                if (queue_.lag(slot.worker->cursor()) > 0 || slot.worker->busy()) drained = false;
+            }
         }
         if (drained) return true;
         if (steady_clock::now() >= deadline) return false;
@@ -105,11 +99,23 @@ void Dispatcher::stop(steady_clock::time_point deadline)
 {
     if (stopped_) return;
     stopped_ = true;
-    for (auto &[name, slot] : slots_) slot.worker->request_stop();
-    // The watchdog keeps running meanwhile: a hang it declares now is abandoned below.
-    for (auto &[name, slot] : slots_) {
-        if (slot.hung.load() || slot.worker->wait_finished(deadline)) continue;
-        slot.hung.store(true);
+    // No reload runs concurrently (both happen on the control thread), so the workers
+    // stay valid while waited for without the lock; the watchdog keeps running
+    // meanwhile, and a hang it declares now is abandoned below.
+    std::vector<std::pair<std::string, DispatchWorker *>> workers;
+    {
+        std::lock_guard lock(slots_mutex_);
+        for (auto &[name, slot] : slots_) {
+            slot.worker->request_stop();
+            workers.emplace_back(name, slot.worker.get());
+        }
+    }
+    for (const auto &[name, worker] : workers) {
+        if (worker->wait_finished(deadline)) continue;
+        std::lock_guard lock(slots_mutex_);
+        Slot &slot = slots_.at(name);
+        if (slot.hung) continue;
+        slot.hung = true;
         common::log_error("shutdown: plugin still inside a call at the shutdown deadline; its thread is abandoned and "
                           "its unacknowledged events stay queued for the next start",
                           {{"plugin", name}});
@@ -120,42 +126,48 @@ void Dispatcher::stop(steady_clock::time_point deadline)
     }
     watchdog_wake_.notify_all();
     if (watchdog_.joinable()) watchdog_.join();
+    std::lock_guard lock(slots_mutex_);
     for (auto &[name, slot] : slots_) {
         const uint64_t undelivered = queue_.lag(slot.worker->cursor());
-        if (slot.hung.load()) {
+        if (slot.hung) {
             slot.worker->abandon_thread();
         } else {
             slot.worker->join();
+            // The instance outlives its worker (the catalog destroys it later): it must
+            // not call back into the worker.
+            slot.plugin->set_fault_listener(nullptr);
+            slot.plugin.reset();  // the catalog, on this thread, destroys it with the last reference
         }
-        // The instance outlives its worker (the catalog destroys it later): it must
-        // not call back into the worker.
-        slot.worker->plugin().set_fault_listener(nullptr);
         if (undelivered > 0) {
             common::log_error("shutdown: events not delivered to plugin", {{"plugin", name}, {"events", undelivered}});
         }
     }
 }
 
-const PluginStats *Dispatcher::stats_for(std::string_view plugin_name) const
+std::shared_ptr<const PluginStats> Dispatcher::stats_for(std::string_view plugin_name) const
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
-    return it == slots_.end() ? nullptr : it->second.stats.get();
+    return it == slots_.end() ? nullptr : it->second.stats;
 }
 
 uint64_t Dispatcher::lag_for(std::string_view plugin_name) const
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
     return it == slots_.end() ? 0 : queue_.lag(it->second.worker->cursor());
 }
 
-const DeadLetterStore *Dispatcher::dead_letters_for(std::string_view plugin_name) const
+std::shared_ptr<const DeadLetterStore> Dispatcher::dead_letters_for(std::string_view plugin_name) const
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
-    return it == slots_.end() ? nullptr : it->second.dead_letters.get();
+    return it == slots_.end() ? nullptr : it->second.dead_letters;
 }
 
 common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_name)
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
     if (it == slots_.end()) return common::fail("plugin " + std::string(plugin_name) + " is not enabled");
     if (it->second.stats->failed()) {
@@ -167,6 +179,7 @@ common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_n
 
 bool Dispatcher::fail_plugin(std::string_view plugin_name, std::string reason)
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
     if (it == slots_.end()) return false;
     it->second.worker->fail(std::move(reason));
@@ -175,10 +188,18 @@ bool Dispatcher::fail_plugin(std::string_view plugin_name, std::string reason)
 
 bool Dispatcher::any_hung() const
 {
+    std::lock_guard lock(slots_mutex_);
     for (const auto &[name, slot] : slots_) {
-        if (slot.hung.load()) return true;
+        if (slot.hung) return true;
     }
-    return false;
+    return abandoned_on_removal_.load();
+}
+
+bool Dispatcher::hung(std::string_view plugin_name) const
+{
+    std::lock_guard lock(slots_mutex_);
+    const auto it = slots_.find(plugin_name);
+    return it != slots_.end() && it->second.hung;
 }
 
 }  // namespace productgraph::dispatch

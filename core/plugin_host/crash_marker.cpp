@@ -160,12 +160,13 @@ std::string describe_crash(const CrashRecord &record)
            " under PRODUCTGRAPH_QUEUE_DIR, to run it again";
 }
 
-CrashNote::CrashNote(std::string_view plugin, std::string_view call, const std::filesystem::path &plugin_file)
+CrashNote::CrashNote(std::string_view plugin, std::string_view call, const std::filesystem::path &plugin_file,
+                     std::string_view identity)
 {
     if (marker_directory.empty()) return;
     path_ = (marker_directory / (std::string(plugin) + ".crash")).string();
     text_ = "plugin=" + std::string(plugin) + "\ncall=" + std::string(call) + "\nfile=" + plugin_file.string() +
-            "\nfile_identity=" + file_identity(plugin_file) + "\n";
+            "\nfile_identity=" + std::string(identity) + "\n";
 }
 
 ActivePluginCall::ActivePluginCall(const CrashNote &note) noexcept : previous_(current_note)

@@ -19,7 +19,7 @@ struct CrashRecord {
     std::string call;           // "publish", "create", ...
     int signal = 0;             // SIGSEGV, SIGABRT, ...
     std::string file;           // the plugin file it was loaded from
-    std::string file_identity;  // that file's inode, size and modification time then
+    std::string file_identity;  // a fingerprint of that file's bytes then (or its inode, size and mtime)
     std::filesystem::path record;
 };
 
@@ -40,8 +40,9 @@ std::vector<CrashRecord> read_crash_records(const std::filesystem::path &directo
 /// delete <record> to run it again": the reason shown for a plugin kept off.
 std::string describe_crash(const CrashRecord &record);
 
-/// The identity of a plugin file ("inode:size:mtime_ns"); a record whose identity no
-/// longer matches the file is stale (the plugin was replaced) and is removed.
+/// A plugin file's identity from its metadata ("inode:size:mtime_ns"), for when no
+/// fingerprint of its bytes is at hand. A record whose identity no longer matches
+/// the plugin's is stale (the plugin was replaced) and is removed.
 std::string file_identity(const std::filesystem::path &file);
 
 /// What the signal handler writes for one (plugin, call): prepared in advance,
@@ -50,7 +51,8 @@ class CrashNote {
 public:
     CrashNote() = default;
     /// Empty (records nothing) when no crash marker is installed.
-    CrashNote(std::string_view plugin, std::string_view call, const std::filesystem::path &plugin_file);
+    CrashNote(std::string_view plugin, std::string_view call, const std::filesystem::path &plugin_file,
+              std::string_view file_identity);
 
     const std::string &path() const { return path_; }
     const std::string &text() const { return text_; }

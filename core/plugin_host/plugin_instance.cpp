@@ -75,13 +75,13 @@ std::filesystem::path plugin_file_of(const pgraph_publisher_descriptor &descript
 }
 
 // This plugin's crash record from a previous run, if it still applies. A record for
-// a file that has changed since (the plugin was replaced) is removed.
-std::optional<CrashRecord> previous_crash(std::string_view plugin, const std::filesystem::path &file)
+// other bytes than these (the plugin was replaced) is removed.
+std::optional<CrashRecord> previous_crash(std::string_view plugin, const std::string &identity)
 {
     if (crash_marker_directory().empty()) return std::nullopt;
     for (CrashRecord &record : read_crash_records(crash_marker_directory())) {
         if (record.plugin != plugin) continue;
-        if (record.file_identity == file_identity(file)) return std::move(record);
+        if (record.file_identity == identity) return std::move(record);
         std::error_code ignored;
         std::filesystem::remove(record.record, ignored);
         common::log_info("the plugin file changed since it crashed; running it again",
@@ -125,7 +125,8 @@ std::string redact_secrets(std::string_view text, const std::vector<std::string>
     return out;
 }
 
-PluginInstance::PluginInstance(const pgraph_publisher_descriptor &descriptor, std::vector<std::string> secrets)
+PluginInstance::PluginInstance(const pgraph_publisher_descriptor &descriptor, std::vector<std::string> secrets,
+                               const std::filesystem::path &file, const std::string &identity)
     : descriptor_(descriptor), secrets_(std::move(secrets)),
       host_context_(std::make_unique<HostContext>(HostContext{descriptor.name, this}))
 {
@@ -145,9 +146,8 @@ PluginInstance::PluginInstance(const pgraph_publisher_descriptor &descriptor, st
     host_.log_enabled = log_enabled;
     host_.now_unix_ms = now_unix_ms;
     host_.monotonic_ms = monotonic_ms;
-    const std::filesystem::path file = plugin_file_of(descriptor);
     for (size_t i = 0; i < plugin_call_kinds; ++i) {
-        crash_notes_[i] = CrashNote(descriptor.name, call_name(static_cast<PluginCall>(i)), file);
+        crash_notes_[i] = CrashNote(descriptor.name, call_name(static_cast<PluginCall>(i)), file, identity);
     }
 }
 
@@ -198,10 +198,13 @@ void PluginInstance::set_fault_listener(std::function<void(const std::string &)>
 }
 
 common::Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const pgraph_publisher_descriptor &descriptor,
-                                                                       const PluginSettings &settings)
+                                                                       const PluginSettings &settings,
+                                                                       const PluginOrigin &origin)
 {
-    std::unique_ptr<PluginInstance> plugin(new PluginInstance(descriptor, settings.secret_values));
-    const std::optional<CrashRecord> crash = previous_crash(descriptor.name, plugin_file_of(descriptor));
+    const std::filesystem::path file = origin.file.empty() ? plugin_file_of(descriptor) : origin.file;
+    const std::string identity = origin.fingerprint.empty() ? file_identity(file) : origin.fingerprint;
+    std::unique_ptr<PluginInstance> plugin(new PluginInstance(descriptor, settings.secret_values, file, identity));
+    const std::optional<CrashRecord> crash = previous_crash(descriptor.name, identity);
     if (crash && crash->call == call_name(PluginCall::create)) return common::fail(describe_crash(*crash));
 
     std::vector<pgraph_config_entry> config;

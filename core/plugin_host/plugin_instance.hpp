@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,14 @@ struct VerifyOutcome {
 /// on an HTTP thread.
 inline constexpr size_t max_plugin_answer_bytes = 16u << 20;
 
+/// Where an instance's code came from, for crash records: the plugin file and a
+/// fingerprint of the bytes that were loaded. Empty parts are found from the loaded
+/// code (dladdr) and the file's metadata.
+struct PluginOrigin {
+    std::filesystem::path file;
+    std::string fingerprint;
+};
+
 /// The kinds of calls into a plugin, for the crash marker and for messages.
 enum class PluginCall { create, publish, flush, destroy, handle_request, verify };
 inline constexpr size_t plugin_call_kinds = 6;
@@ -60,7 +69,8 @@ public:
     /// create during a previous run is not created again (see crash_marker.hpp); one
     /// that crashed in another call is created already faulted.
     static common::Result<std::unique_ptr<PluginInstance>> create(const pgraph_publisher_descriptor &descriptor,
-                                                                  const PluginSettings &settings);
+                                                                  const PluginSettings &settings,
+                                                                  const PluginOrigin &origin = {});
     ~PluginInstance();
     PluginInstance(const PluginInstance &) = delete;
     PluginInstance &operator=(const PluginInstance &) = delete;
@@ -92,7 +102,8 @@ public:
     void abandon() { abandoned_.store(true); }
 
 private:
-    PluginInstance(const pgraph_publisher_descriptor &descriptor, std::vector<std::string> secrets);
+    PluginInstance(const pgraph_publisher_descriptor &descriptor, std::vector<std::string> secrets,
+                   const std::filesystem::path &file, const std::string &identity);
 
     // Runs `body` (a call into the plugin) with the crash marker set; true when it
     // returned, false when it threw (the instance is then faulted).

@@ -55,7 +55,7 @@ TEST_CASE("a signal inside a marked plugin call leaves a record naming the plugi
     const fs::path plugin_file = dir.path / "acme.so";
     std::ofstream(plugin_file) << "pretend plugin";
     const int status = in_child(dir.path / "crashes", [&] {
-        const CrashNote note("acme", "publish", plugin_file);
+        const CrashNote note("acme", "publish", plugin_file, "fingerprint-1");
         const ActivePluginCall active(note);
         std::raise(SIGSEGV);
     });
@@ -66,7 +66,7 @@ TEST_CASE("a signal inside a marked plugin call leaves a record naming the plugi
     CHECK(records[0].call == "publish");
     CHECK(records[0].signal == SIGSEGV);
     CHECK(records[0].file == plugin_file.string());
-    CHECK(records[0].file_identity == file_identity(plugin_file));
+    CHECK(records[0].file_identity == "fingerprint-1");
     CHECK(describe_crash(records[0]) ==
           "crashed with SIGSEGV in publish during a previous run; replace the plugin file, or delete "
           "crashes/acme.crash under PRODUCTGRAPH_QUEUE_DIR, to run it again");
@@ -85,7 +85,7 @@ TEST_CASE("a marked call that ended leaves no record when the crash comes later"
     TempDir dir;
     const int status = in_child(dir.path, [&] {
         {
-            const CrashNote note("acme", "flush", dir.path / "acme.so");
+            const CrashNote note("acme", "flush", dir.path / "acme.so", "fingerprint-1");
             const ActivePluginCall active(note);
         }
         std::raise(SIGABRT);
