@@ -95,7 +95,7 @@ void handle_plugin_list(ApiContext &context, ResponseWriter &response)
             append_number(out, "retried", stats->retried.load());
             append_number(out, "rejected", stats->rejected.load());
             append_number(out, "expired", stats->expired.load());
-            const dispatch::DeadLetterStore *dead_letters = context.dispatcher->dead_letters_for(entry.name);
+            const auto dead_letters = context.dispatcher->dead_letters_for(entry.name);
             append_number(out, "dead_letters", dead_letters->count());
             append_number(out, "dead_letter_bytes", dead_letters->stored_bytes());
             append_number(out, "dead_letters_dropped", stats->dead_letters_dropped.load());
