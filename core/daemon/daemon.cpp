@@ -49,8 +49,9 @@ sigset_t block_control_signals()
     return signals;
 }
 
-// Reloads on SIGHUP until SIGTERM or SIGINT arrives.
-void serve_signals(const sigset_t &signals, DaemonState &state, PluginSet &plugins, const SystemdNotifier &notifier)
+// Reloads on SIGHUP until SIGTERM or SIGINT arrives; returns that signal's name.
+const char *serve_signals(const sigset_t &signals, DaemonState &state, PluginSet &plugins,
+                          const SystemdNotifier &notifier)
 {
     while (true) {
         int signal_number = 0;
@@ -59,8 +60,7 @@ void serve_signals(const sigset_t &signals, DaemonState &state, PluginSet &plugi
             reload(state, plugins, notifier);
             continue;
         }
-        common::log_info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-        return;
+        return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
     }
 }
 
@@ -180,12 +180,14 @@ int run()
     std::optional<queue::PeriodicTask> watchdog;  // pings until the process ends
     if (const auto interval = notifier.watchdog_interval()) watchdog.emplace(*interval, [&] { notifier.watchdog(); });
 
-    serve_signals(signals, *state, plugins, notifier);
-    notifier.stopping();
+    const char *stop_signal = serve_signals(signals, *state, plugins, notifier);
     const auto deadline = std::chrono::steady_clock::now() + config.shutdown_timeout;
     // Draining: both listeners stay open, /ready answers 503 and new events get 503
     // with Retry-After, so a load balancer sees the drain before the ports close.
+    // Refuse first, then say so: whoever reads "shutting down" may rely on the 503s.
     context->accepting.store(false);
+    common::log_info("shutting down", {{"signal", stop_signal}});
+    notifier.stopping();
     queue.close();  // answers every pending append before anything else stops
     const bool drained = dispatcher.drain(deadline);
     if (!drained) common::log_error("shutdown timeout reached before every plugin caught up");

@@ -109,7 +109,9 @@ void handle_plugin_list(ApiContext &context, ResponseWriter &response)
     const queue::QueueStats stats = context.queue->stats();
     out += "],\"queue\":{\"depth_events\":" + std::to_string(stats.depth_events) +
            ",\"depth_bytes\":" + std::to_string(stats.depth_bytes) +
-           ",\"capacity_events\":" + std::to_string(stats.capacity_events) +
+           // The disk queue has no event limit (UINT64_MAX inside): null says so.
+           ",\"capacity_events\":" +
+           (stats.capacity_events == UINT64_MAX ? std::string("null") : std::to_string(stats.capacity_events)) +
            ",\"capacity_bytes\":" + std::to_string(stats.capacity_bytes) +
            ",\"appended_total\":" + std::to_string(stats.appended_total) +
            ",\"refused_full_total\":" + std::to_string(stats.refused_full_total) + "}}";

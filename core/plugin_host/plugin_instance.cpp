@@ -118,8 +118,11 @@ std::string redact_secrets(std::string_view text, const std::vector<std::string>
     std::string out(text);
     for (const std::string &secret : secrets) {
         if (secret.empty()) continue;
-        for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at)) {
-            out.replace(at, secret.size(), "[redacted]");
+        // Searching on after the replacement: a secret that occurs inside "[redacted]"
+        // would otherwise be found in it forever.
+        constexpr std::string_view replacement = "[redacted]";
+        for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + replacement.size())) {
+            out.replace(at, secret.size(), replacement);
         }
     }
     return out;

@@ -282,7 +282,8 @@ TEST_CASE("bad values of the failed-backlog and dead-letter limits stop start-up
             {{"PRODUCTGRAPH_PLUGIN_DIR", plugins.path()}, {"PRODUCTGRAPH_QUEUE_MAX_BYTES", "2000000"}, {name, value}});
         INFO(name << "=" << value << "\n" << daemon.all_logs());
         REQUIRE(daemon.wait_for_exit(15s) == 2);
-        CHECK(daemon.all_logs().find(std::string(name) + ": must be an integer from ") != std::string::npos);
+        CHECK(daemon.all_logs().find(std::string(name) + ": must be a whole number of bytes from ") !=
+              std::string::npos);
         CHECK(daemon.all_logs().find(std::string(R"(got \")") + value + R"(\")") != std::string::npos);  // JSON-escaped
     }
 }

@@ -118,3 +118,9 @@ TEST_CASE("an entry point that throws is refused with the exception's message")
     REQUIRE(refused.has_value());
     CHECK(*refused == nullptr);
 }
+
+TEST_CASE("a secret that occurs inside the redaction marker is redacted once and the call ends")
+{
+    CHECK(redact_secrets("key=dact and dact", {"dact"}) == "key=[redacted] and [redacted]");
+    CHECK(redact_secrets("x", {"x"}) == "[redacted]");
+}
