@@ -1,5 +1,5 @@
-// The crash marker: a crash inside a marked plugin call leaves a record naming the
-// plugin, the call and the signal; the exception firewall of the entry point.
+// The crash marker (a crash inside a marked plugin call leaves a record naming the
+// plugin, the call and the signal), the entry point's exception firewall, redaction.
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
