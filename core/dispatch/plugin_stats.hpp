@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include "metrics/histogram.hpp"
+
 namespace productgraph::dispatch {
 
 class PluginStats {
@@ -22,6 +24,7 @@ public:
     // event is lost.
     std::atomic<uint64_t> dead_letters_dropped{0};
     std::atomic<uint64_t> publish_calls{0};
+    metrics::Histogram publish_duration{metrics::publish_latency_bounds};  // each publish call, for /metrics
 
     /// Marks the plugin failed for good with a reason. Returns false when it had
     /// already failed (the first reason wins).
