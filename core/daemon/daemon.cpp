@@ -22,6 +22,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "http/listeners.hpp"
 #include "http/request_completion.hpp"
+#include "plugin_host/crash_marker.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "queue/disk_queue.hpp"
 #include "queue/memory_queue.hpp"
@@ -31,6 +32,9 @@ namespace productgraph::daemon {
 namespace {
 
 constexpr int startup_error = 2;
+// Past PRODUCTGRAPH_SHUTDOWN_TIMEOUT, how long the last publish and flush calls may
+// take before their threads are abandoned (shutdown must always end).
+constexpr std::chrono::seconds shutdown_margin{1};
 
 // Signals are blocked before any thread starts so that only sigwait() sees them.
 sigset_t block_control_signals()
@@ -122,6 +126,10 @@ int run()
     const SystemdNotifier notifier(state->inherited);
     common::log_info("loading plugins", {{"plugin_dir", config.plugin_dir.string()}});
 
+    // Before any plugin call: a crash inside one is recorded for the next start.
+    if (auto marker = plugin_host::install_crash_marker(crash_record_dir(config)); !marker) {
+        common::log_warn("crash-loop protection is off: " + marker.error().message);
+    }
     auto catalog = plugin_host::load_plugin_catalog(config.plugin_dir, state->environment.lookup());
     if (!catalog) {
         common::log_error(catalog.error().message);
@@ -160,7 +168,7 @@ int run()
     const auto ports = listeners.start();
     if (!ports) {
         common::log_error(ports.error().message);
-        dispatcher.stop();
+        dispatcher.stop(std::chrono::steady_clock::now() + shutdown_margin);
         return startup_error;
     }
     common::log_info("listening", {{"port", ports->public_port},
@@ -173,6 +181,7 @@ int run()
     if (const auto interval = notifier.watchdog_interval()) watchdog.emplace(*interval, [&] { notifier.watchdog(); });
 
     const char *stop_signal = serve_signals(signals, *state, plugins, notifier);
+    const auto deadline = std::chrono::steady_clock::now() + config.shutdown_timeout;
     // Draining: both listeners stay open, /ready answers 503 and new events get 503
     // with Retry-After, so a load balancer sees the drain before the ports close.
     // Refuse first, then say so: whoever reads "shutting down" may rely on the 503s.
@@ -180,10 +189,10 @@ int run()
     common::log_info("shutting down", {{"signal", stop_signal}});
     notifier.stopping();
     queue.close();  // answers every pending append before anything else stops
-    const bool drained = dispatcher.drain(std::chrono::steady_clock::now() + config.shutdown_timeout);
+    const bool drained = dispatcher.drain(deadline);
     if (!drained) common::log_error("shutdown timeout reached before every plugin caught up");
     listeners.shutdown();
-    dispatcher.stop();
+    dispatcher.stop(deadline + shutdown_margin);
     const bool hung = dispatcher.any_hung();
     plugins.clear();  // destroys every plugin instance that is not stuck in publish
     common::log_info("stopped");

@@ -118,6 +118,13 @@ common::Result<DaemonConfig> read_daemon_config(const common::EnvLookup &env)
     PG_TRY_ASSIGN(config.queue_max_events, env_int("PRODUCTGRAPH_QUEUE_MAX_EVENTS", 1'000'000, 1, 1'000'000'000));
     PG_TRY_ASSIGN(config.queue_max_bytes,
                   env_int("PRODUCTGRAPH_QUEUE_MAX_BYTES", 512ll * 1024 * 1024, 1024, 1ll << 40, "bytes"));
+    // A failed plugin's share of the queue: what its backlog may hold before its oldest
+    // events move to its dead letters. At most half, so it never fills the queue.
+    const auto queue_bytes = static_cast<int64_t>(config.queue_max_bytes);
+    PG_TRY_ASSIGN(config.worker.failed_backlog_bytes,
+                  env_int("PRODUCTGRAPH_FAILED_BACKLOG_BYTES", queue_bytes / 4, 0, queue_bytes / 2, "bytes"));
+    PG_TRY_ASSIGN(config.worker.dead_letter_max_bytes,
+                  env_int("PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES", 1ll << 30, 1ll << 20, 1ll << 44, "bytes"));
     int64_t retry_after_s = 1;
     PG_TRY_ASSIGN(retry_after_s, env_int("PRODUCTGRAPH_RETRY_AFTER", 1, 1, 3600, "seconds"));
     config.http.retry_after = std::chrono::seconds(retry_after_s);

@@ -37,6 +37,13 @@ common::Result<DaemonConfig> read_daemon_config(const common::EnvLookup &env);
 /// /var/lib/productgraph/queue.
 std::filesystem::path default_queue_dir(const common::EnvLookup &env);
 
+/// Where crashes inside plugin calls are recorded for the next start (and for
+/// `--check`): `crashed-plugins/` in the queue folder.
+inline std::filesystem::path crash_record_dir(const DaemonConfig &config)
+{
+    return config.queue_dir / "crashed-plugins";
+}
+
 /// The plugin folder when PRODUCTGRAPH_PLUGIN_DIR is unset: the build tree's when
 /// this binary runs from the build tree, else the installed one.
 std::filesystem::path default_plugin_dir();

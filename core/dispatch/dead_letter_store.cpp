@@ -65,11 +65,11 @@ std::string dead_letter_json(const DeadLetter &letter)
 }
 
 common::Result<std::unique_ptr<DeadLetterStore>> DeadLetterStore::open(const std::filesystem::path &directory,
-                                                                       const std::string &plugin, size_t memory_limit)
+                                                                       const std::string &plugin, uint64_t max_bytes)
 {
     std::unique_ptr<DeadLetterStore> store;
     if (directory.empty()) {
-        store.reset(new DeadLetterStore({}, {}, memory_limit));
+        store.reset(new DeadLetterStore(plugin, {}, {}, max_bytes));
         return store;
     }
     std::error_code error;
@@ -77,13 +77,15 @@ common::Result<std::unique_ptr<DeadLetterStore>> DeadLetterStore::open(const std
     if (error) {
         return common::fail("PRODUCTGRAPH_QUEUE_DIR: cannot create " + directory.string() + ": " + error.message());
     }
-    store.reset(
-        new DeadLetterStore(directory / (plugin + ".jsonl"), directory / (plugin + ".replay.jsonl"), memory_limit));
-    if (auto loaded = store->load(store->file_, store->letters_); !loaded) return tl::unexpected(loaded.error());
+    store.reset(new DeadLetterStore(plugin, directory / (plugin + ".jsonl"), directory / (plugin + ".replay.jsonl"),
+                                    max_bytes));
+    auto loaded = store->load(store->file_, store->letters_);
+    if (!loaded) return tl::unexpected(loaded.error());
+    store->letters_bytes_ = *loaded;
     if (std::filesystem::exists(store->replay_file_)) {
-        if (auto loaded = store->load(store->replay_file_, store->replay_waiting_); !loaded) {
-            return tl::unexpected(loaded.error());
-        }
+        auto replay = store->load(store->replay_file_, store->replay_waiting_);
+        if (!replay) return tl::unexpected(replay.error());
+        store->replay_bytes_ = *replay;
         store->replaying_ = true;
         common::log_info("resuming an interrupted dead-letter replay",
                          {{"plugin", plugin}, {"events", store->replay_waiting_.size()}});
@@ -91,18 +93,21 @@ common::Result<std::unique_ptr<DeadLetterStore>> DeadLetterStore::open(const std
     return store;
 }
 
-DeadLetterStore::DeadLetterStore(std::filesystem::path file, std::filesystem::path replay_file, size_t memory_limit)
-    : file_(std::move(file)), replay_file_(std::move(replay_file)), memory_limit_(memory_limit)
+DeadLetterStore::DeadLetterStore(std::string plugin, std::filesystem::path file, std::filesystem::path replay_file,
+                                 uint64_t max_bytes)
+    : plugin_(std::move(plugin)), file_(std::move(file)), replay_file_(std::move(replay_file)), max_bytes_(max_bytes)
 {}
 
-common::Result<void> DeadLetterStore::load(const std::filesystem::path &file, std::vector<DeadLetter> &into)
+common::Result<uint64_t> DeadLetterStore::load(const std::filesystem::path &file, std::vector<DeadLetter> &into)
 {
     std::ifstream in(file);
-    if (!in) return {};  // none yet
+    if (!in) return uint64_t{0};  // none yet
     std::string line;
     size_t line_number = 0;
+    uint64_t bytes = 0;
     while (std::getline(in, line)) {
         ++line_number;
+        bytes += line.size() + 1;
         rapidjson::Document document;
         document.Parse(line.c_str(), line.size());
         const auto event = document.IsObject() ? document.FindMember("event") : rapidjson::Value::MemberIterator();
@@ -131,13 +136,11 @@ common::Result<void> DeadLetterStore::load(const std::filesystem::path &file, st
                                   std::string(string_member(document, "reason")), int_member(document, "dead_at_ms"),
                                   static_cast<uint32_t>(int_member(document, "attempts"))});
     }
-    return {};
+    return bytes;
 }
 
-void DeadLetterStore::append_to_file(const std::vector<DeadLetter> &letters)
+void DeadLetterStore::append_to_file(const std::string &text)
 {
-    std::string text;
-    for (const DeadLetter &letter : letters) text += dead_letter_json(letter) + "\n";
     const int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     bool ok = fd >= 0;
     for (size_t written = 0; ok && written < text.size();) {
@@ -156,17 +159,32 @@ void DeadLetterStore::append_to_file(const std::vector<DeadLetter> &letters)
     }
 }
 
-void DeadLetterStore::add(std::vector<DeadLetter> letters)
+size_t DeadLetterStore::add(std::vector<DeadLetter> letters)
 {
-    if (letters.empty()) return;
+    if (letters.empty()) return 0;
     std::lock_guard lock(mutex_);
-    if (!file_.empty()) append_to_file(letters);
-    for (DeadLetter &letter : letters) letters_.push_back(std::move(letter));
-    if (file_.empty() && letters_.size() > memory_limit_) {
-        const size_t dropped = letters_.size() - memory_limit_;
-        letters_.erase(letters_.begin(), letters_.begin() + static_cast<std::ptrdiff_t>(dropped));
-        common::log_error("dead-letter memory limit reached; oldest dead letters dropped", {{"events", dropped}});
+    std::string text;
+    size_t kept = 0;
+    uint64_t held = letters_bytes_ + replay_bytes_;
+    for (; kept < letters.size(); ++kept) {
+        const std::string line = dead_letter_json(letters[kept]) + "\n";
+        if (held + line.size() > max_bytes_) break;
+        held += line.size();
+        text += line;
     }
+    if (!file_.empty() && kept > 0) append_to_file(text);
+    letters_bytes_ += text.size();
+    for (size_t i = 0; i < kept; ++i) letters_.push_back(std::move(letters[i]));
+    const size_t dropped = letters.size() - kept;
+    if (dropped > 0) {
+        // The one place an accepted event is lost: loud, counted by the caller.
+        common::log_error("dead letters full (PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES); events dropped",
+                          {{"plugin", plugin_},
+                           {"events", dropped},
+                           {"first_event_id", letters[kept].record->event_id()},
+                           {"max_bytes", max_bytes_}});
+    }
+    return dropped;
 }
 
 std::vector<DeadLetter> DeadLetterStore::list(size_t limit) const
@@ -183,6 +201,12 @@ size_t DeadLetterStore::count() const
     return letters_.size();
 }
 
+uint64_t DeadLetterStore::stored_bytes() const
+{
+    std::lock_guard lock(mutex_);
+    return letters_bytes_ + replay_bytes_;
+}
+
 common::Result<size_t> DeadLetterStore::start_replay()
 {
     std::lock_guard lock(mutex_);
@@ -195,6 +219,8 @@ common::Result<size_t> DeadLetterStore::start_replay()
     const size_t count = letters_.size();
     replay_waiting_ = std::move(letters_);
     letters_.clear();
+    replay_bytes_ = letters_bytes_;
+    letters_bytes_ = 0;
     replaying_ = count > 0;
     return count;
 }
@@ -216,6 +242,7 @@ void DeadLetterStore::replay_resolved(size_t count)
     replay_outstanding_ -= std::min(count, replay_outstanding_);
     if (replaying_ && replay_outstanding_ == 0 && replay_waiting_.empty()) {
         replaying_ = false;
+        replay_bytes_ = 0;
         if (!replay_file_.empty()) {
             std::error_code ignored;
             std::filesystem::remove(replay_file_, ignored);

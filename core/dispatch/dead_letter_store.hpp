@@ -23,19 +23,24 @@ struct DeadLetter {
 
 /// With a directory, dead letters are JSON lines in `<dir>/<plugin>.jsonl`, appended
 /// and fdatasync'ed, so they survive restarts. Without one (the in-memory queue) they
-/// live in memory, at most `memory_limit` of them (the oldest are dropped with a log
-/// line). Replay is crash-safe: the file is renamed to `<plugin>.replay.jsonl` and
-/// deleted only once every replayed event is resolved; a replay file found at
+/// live in memory. Either way they hold at most `max_bytes` of JSON lines
+/// (PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES, replays in progress included): the oldest
+/// are kept, and a dead letter that does not fit is dropped, counted and logged at
+/// error level. Replay is crash-safe: the file is renamed to `<plugin>.replay.jsonl`
+/// and deleted only once every replayed event is resolved; a replay file found at
 /// start-up is replayed again (at least once). Thread-safe.
 class DeadLetterStore {
 public:
     static common::Result<std::unique_ptr<DeadLetterStore>> open(const std::filesystem::path &directory,
-                                                                 const std::string &plugin, size_t memory_limit);
+                                                                 const std::string &plugin, uint64_t max_bytes);
 
-    void add(std::vector<DeadLetter> letters);
+    /// Stores `letters` in order until the byte limit; returns how many were dropped.
+    size_t add(std::vector<DeadLetter> letters);
     /// Newest first, at most `limit`.
     std::vector<DeadLetter> list(size_t limit) const;
     size_t count() const;
+    /// Bytes held, as JSON lines, replays in progress included.
+    uint64_t stored_bytes() const;
 
     /// Moves every stored dead letter into the replay set. Returns how many, or an
     /// error when a replay is still running.
@@ -48,17 +53,22 @@ public:
     bool replay_in_progress() const;
 
 private:
-    DeadLetterStore(std::filesystem::path file, std::filesystem::path replay_file, size_t memory_limit);
-    common::Result<void> load(const std::filesystem::path &file, std::vector<DeadLetter> &into);
-    void append_to_file(const std::vector<DeadLetter> &letters);
+    DeadLetterStore(std::string plugin, std::filesystem::path file, std::filesystem::path replay_file,
+                    uint64_t max_bytes);
+    // Appends the file's letters to `into`; returns the bytes read.
+    common::Result<uint64_t> load(const std::filesystem::path &file, std::vector<DeadLetter> &into);
+    void append_to_file(const std::string &text);
 
+    const std::string plugin_;
     const std::filesystem::path file_;  // empty: memory only
     const std::filesystem::path replay_file_;
-    const size_t memory_limit_;
+    const uint64_t max_bytes_;
     mutable std::mutex mutex_;
     std::vector<DeadLetter> letters_;         // oldest first
+    uint64_t letters_bytes_ = 0;              // their JSON lines
     std::vector<DeadLetter> replay_waiting_;  // not yet handed to the worker
     size_t replay_outstanding_ = 0;           // handed out, not yet resolved
+    uint64_t replay_bytes_ = 0;               // held until the whole replay is resolved
     bool replaying_ = false;
 };
 

@@ -1,6 +1,7 @@
-// Acting on publish results: OK advances, REJECT drops with a log line and a counter,
-// RETRY parks only those events until their backoff is over, FATAL stops feeding the
-// plugin. The cursor advances to the oldest event still unresolved.
+// Acting on publish results: OK advances, REJECT moves to the dead letters with a log
+// line and a counter, RETRY parks only those events until their backoff is over, FATAL
+// stops feeding the plugin but keeps its cursor. The cursor advances to the oldest
+// event still unresolved.
 #include "dispatch/dispatch_worker.hpp"
 
 #include <algorithm>
@@ -60,6 +61,13 @@ void DispatchWorker::request_stop()
     wake_.notify_all();
 }
 
+bool DispatchWorker::wait_finished(steady_clock::time_point deadline)
+{
+    if (!thread_.joinable()) return true;  // never started
+    std::unique_lock lock(wake_mutex_);
+    return finished_cv_.wait_until(lock, deadline, [this] { return finished_.load(); });
+}
+
 void DispatchWorker::join()
 {
     if (thread_.joinable()) thread_.join();
@@ -73,13 +81,11 @@ void DispatchWorker::abandon_thread()
 
 void DispatchWorker::fail(std::string reason)
 {
-    if (stats_.failed()) return;
     const std::string shown = plugin_.redact(reason);
-    stats_.fail(shown);
-    const uint64_t abandoned = queue_.release_cursor(cursor_);
-    stats_.abandoned += abandoned;
-    common::log_error("plugin failed; no further events are sent to it",
-                      {{"plugin", plugin_.name()}, {"reason", shown}, {"undelivered_events", abandoned}});
+    if (!stats_.fail(shown)) return;
+    common::log_error("plugin failed; no further events are sent to it, and they stay queued for it until a "
+                      "restart with fixed settings",
+                      {{"plugin", plugin_.name()}, {"reason", shown}, {"queued_events", queue_.lag(cursor_)}});
     std::lock_guard lock(wake_mutex_);
     wake_.notify_all();
 }
@@ -124,6 +130,9 @@ void DispatchWorker::run()
             common::log_warn("plugin flush failed at shutdown", {{"plugin", plugin_.name()}, {"status", flushed}});
         }
     }
+    std::lock_guard lock(wake_mutex_);
+    finished_.store(true);
+    finished_cv_.notify_all();
 }
 
 std::vector<DispatchWorker::Pending> DispatchWorker::take_replayed()
@@ -143,6 +152,11 @@ void DispatchWorker::bury(Pending &pending, std::string reason, std::vector<Dead
 {
     graves.push_back(DeadLetter{pending.queued.record, std::move(reason), unix_now_ms(), pending.attempt});
     if (pending.replayed) dead_letters_.replay_resolved(1);
+}
+
+void DispatchWorker::add_dead_letters(std::vector<DeadLetter> graves)
+{
+    stats_.dead_letters_dropped += dead_letters_.add(std::move(graves));
 }
 
 std::vector<DispatchWorker::Pending> DispatchWorker::take_due_retries(Clock::time_point now)
@@ -265,7 +279,7 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
     });
     if (!graves.empty()) {
         common::log_warn("events moved to the dead letters", {{"plugin", plugin_.name()}, {"events", graves.size()}});
-        dead_letters_.add(std::move(graves));
+        add_dead_letters(std::move(graves));
     }
 
     if (!retry.empty()) {

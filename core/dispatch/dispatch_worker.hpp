@@ -29,6 +29,12 @@ struct WorkerSettings {
     // An event still undelivered this long after it was accepted goes to the dead
     // letters instead of being retried again (PRODUCTGRAPH_RETRY_MAX_AGE).
     std::chrono::seconds retry_max_age{86'400};
+    // A failed plugin keeps its cursor, so its events wait for the restart that fixes
+    // it; past this much backlog its oldest events move to its dead letters instead,
+    // so that it never fills the queue (PRODUCTGRAPH_FAILED_BACKLOG_BYTES).
+    uint64_t failed_backlog_bytes = 128ull << 20;
+    // Each plugin's dead letters hold at most this much (PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES).
+    uint64_t dead_letter_max_bytes = 1ull << 30;
 };
 
 class DispatchWorker {
@@ -42,6 +48,10 @@ public:
     void start();
     /// Asks the loop to end after the current publish; it flushes the plugin and exits.
     void request_stop();
+    /// Waits until the loop has ended or `deadline` passes; true when it has ended.
+    bool wait_finished(std::chrono::steady_clock::time_point deadline);
+    /// True once the loop has ended: nothing on this thread touches the queue any more.
+    bool finished() const { return finished_.load(); }
     /// Waits for the thread to end.
     void join();
 
@@ -50,8 +60,9 @@ public:
     /// True while a publish round is in progress.
     bool busy() const { return busy_.load(); }
 
-    /// Marks the plugin failed, releases its cursor (counting what it abandons) and
-    /// wakes the loop. Safe from any thread; used for FATAL and for hangs.
+    /// Marks the plugin failed and wakes the loop, which then ends. The cursor stays
+    /// where it is, so the plugin's events stay queued (see failed_backlog_bytes).
+    /// Safe from any thread; used for FATAL, exceptions and hangs.
     void fail(std::string reason);
     /// For a publish that never returns: the thread is detached and the instance
     /// leaked, because joining would hang shutdown.
@@ -83,6 +94,8 @@ private:
     std::vector<Pending> take_replayed();
     // Files an event as dead with `reason`, and settles its replay bookkeeping.
     void bury(Pending &pending, std::string reason, std::vector<DeadLetter> &graves);
+    // Stores dead letters, counting any the store had no room for.
+    void add_dead_letters(std::vector<DeadLetter> graves);
     // Moves the cursor to the oldest event not yet resolved.
     void acknowledge_resolved();
     // Sleeps until `until`, waking early on stop or failure.
@@ -101,8 +114,10 @@ private:
     std::atomic<bool> stop_requested_{false};
     std::atomic<int64_t> publishing_since_ms_{0};
     std::atomic<bool> busy_{false};
+    std::atomic<bool> finished_{false};
     std::mutex wake_mutex_;
     std::condition_variable wake_;
+    std::condition_variable finished_cv_;  // with wake_mutex_
     std::minstd_rand jitter_source_;
 
     // Owned by the worker thread only.

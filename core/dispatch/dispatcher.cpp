@@ -1,13 +1,19 @@
-// Worker lifecycle and the hang watchdog: a plugin stuck inside publish cannot be
-// interrupted, so it is declared failed, its cursor released, its thread abandoned.
+// Worker lifecycle and the watchdog: a plugin stuck inside publish cannot be
+// interrupted, so it is declared failed and its thread abandoned; a failed plugin
+// keeps its cursor, and the watchdog moves what passes its share to its dead letters.
 #include "dispatch/dispatcher.hpp"
 
 #include "common/log.hpp"
+#include "dispatch/failed_backlog.hpp"
 
 namespace productgraph::dispatch {
 namespace {
 
 using namespace std::chrono;
+
+// How often the watchdog looks: hang detection needs little precision, but a failed
+// plugin's backlog should be shed before ingestion fills the queue.
+constexpr milliseconds watchdog_period{20};
 
 int64_t monotonic_now_ms()
 {
@@ -23,7 +29,7 @@ Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, millis
 
 Dispatcher::~Dispatcher()
 {
-    stop();
+    stop(steady_clock::now() + seconds(1));
 }
 
 void Dispatcher::start()
@@ -33,22 +39,42 @@ void Dispatcher::start()
         started_ = true;
         for (auto &[name, slot] : slots_) slot.worker->start();
     }
-    watchdog_ = std::thread([this] { watch_for_hangs(); });
+    watchdog_ = std::thread([this] { supervise(); });
 }
 
-void Dispatcher::watch_for_hangs()
+void Dispatcher::supervise()
 {
     const int64_t limit = (settings_.publish_timeout + hang_grace_).count();
     std::unique_lock lock(watchdog_mutex_);
-    while (!watchdog_wake_.wait_for(lock, milliseconds(100), [this] { return stopping_; })) {
-        std::lock_guard slots_lock(slots_mutex_);
-        for (auto &[name, slot] : slots_) {
-            const int64_t since = slot.worker->publishing_since_ms();
-            if (slot.hung || since == 0 || monotonic_now_ms() - since <= limit) continue;
-            slot.hung = true;
-            slot.worker->fail("publish did not return within " + std::to_string(limit) +
-                              " ms; the plugin is treated as hung");
+    while (!watchdog_wake_.wait_for(lock, watchdog_period, [this] { return stopping_; })) {
+        lock.unlock();
+        {
+            std::lock_guard slots_lock(slots_mutex_);
+            for (auto &[name, slot] : slots_) {
+                const int64_t since = slot.worker->publishing_since_ms();
+                if (slot.hung || since == 0 || monotonic_now_ms() - since <= limit) continue;
+                slot.hung = true;
+                slot.worker->fail("publish did not return within " + std::to_string(limit) +
+                                  " ms; the plugin is treated as hung");
+            }
         }
+        shed_failed_backlogs();
+        lock.lock();
+    }
+}
+
+void Dispatcher::shed_failed_backlogs()
+{
+    // Held while shedding (rare: a failed plugin past its share), so that a reload
+    // cannot retire the slot under it.
+    std::lock_guard lock(slots_mutex_);
+    for (auto &[name, slot] : slots_) {
+        if (!slot.stats->failed()) continue;
+        // Only once the worker no longer touches the cursor: its loop has ended, or it
+        // is stuck inside the plugin (and checks for failure before acknowledging).
+        if (!slot.hung && !slot.worker->finished()) continue;
+        shed_failed_backlog(queue_, slot.worker->cursor(), settings_.failed_backlog_bytes, *slot.dead_letters,
+                            *slot.stats, name);
     }
 }
 
@@ -69,27 +95,49 @@ bool Dispatcher::drain(steady_clock::time_point deadline)
     }
 }
 
-void Dispatcher::stop()
+void Dispatcher::stop(steady_clock::time_point deadline)
 {
+    if (stopped_) return;
+    stopped_ = true;
+    // No reload runs concurrently (both happen on the control thread), so the workers
+    // stay valid while waited for without the lock; the watchdog keeps running
+    // meanwhile, and a hang it declares now is abandoned below.
+    std::vector<std::pair<std::string, DispatchWorker *>> workers;
+    {
+        std::lock_guard lock(slots_mutex_);
+        for (auto &[name, slot] : slots_) {
+            slot.worker->request_stop();
+            workers.emplace_back(name, slot.worker.get());
+        }
+    }
+    for (const auto &[name, worker] : workers) {
+        if (worker->wait_finished(deadline)) continue;
+        std::lock_guard lock(slots_mutex_);
+        Slot &slot = slots_.at(name);
+        if (slot.hung) continue;
+        slot.hung = true;
+        common::log_error("shutdown: plugin still inside a call at the shutdown deadline; its thread is abandoned and "
+                          "its unacknowledged events stay queued for the next start",
+                          {{"plugin", name}});
+    }
     {
         std::lock_guard lock(watchdog_mutex_);
-        if (stopping_) return;
         stopping_ = true;
     }
     watchdog_wake_.notify_all();
     if (watchdog_.joinable()) watchdog_.join();
-    // Held while joining: the HTTP server is down by now, and no reload runs
-    // concurrently (both happen on the control thread).
     std::lock_guard lock(slots_mutex_);
-    for (auto &[name, slot] : slots_) slot.worker->request_stop();
     for (auto &[name, slot] : slots_) {
         const uint64_t undelivered = queue_.lag(slot.worker->cursor());
         if (slot.hung) {
             slot.worker->abandon_thread();
-            continue;
+        } else {
+            slot.worker->join();
+            // The instance outlives its worker (the catalog destroys it later): it must
+            // not call back into the worker.
+            slot.plugin->set_fault_listener(nullptr);
+            slot.plugin.reset();  // the catalog, on this thread, destroys it with the last reference
         }
-        slot.worker->join();
-        slot.plugin.reset();  // the catalog, on this thread, destroys it with the last reference
         if (undelivered > 0) {
             common::log_error("shutdown: events not delivered to plugin", {{"plugin", name}, {"events", undelivered}});
         }
@@ -127,6 +175,15 @@ common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_n
                             " has failed; fix it and restart: its dead letters are kept");
     }
     return it->second.dead_letters->start_replay();
+}
+
+bool Dispatcher::fail_plugin(std::string_view plugin_name, std::string reason)
+{
+    std::lock_guard lock(slots_mutex_);
+    const auto it = slots_.find(plugin_name);
+    if (it == slots_.end()) return false;
+    it->second.worker->fail(std::move(reason));
+    return true;
 }
 
 bool Dispatcher::any_hung() const

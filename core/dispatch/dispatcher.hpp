@@ -1,7 +1,8 @@
-// Owns every dispatch worker, watches for hung publishes, and drains at shutdown.
-// Plugins can be added, removed and replaced while running (a reload); the slot map
-// is guarded by a mutex, and what the admin views read is shared, so a removal
-// never frees what a request is still reading.
+// Owns every dispatch worker, watches for hung publishes, keeps failed plugins'
+// backlogs within their share, and drains at shutdown. Plugins can be added, removed
+// and replaced while running (a reload); the slot map is guarded by a mutex, and what
+// the admin views read is shared, so a removal never frees what a request is still
+// reading.
 #pragma once
 
 #include <atomic>
@@ -51,9 +52,11 @@ public:
     /// Waits until every healthy plugin has acknowledged everything, or the deadline.
     /// Returns true when fully drained.
     bool drain(std::chrono::steady_clock::time_point deadline);
-    /// Stops every worker (they flush their plugin), joins them, and abandons the
-    /// threads of hung plugins. Logs what each plugin leaves undelivered.
-    void stop();
+    /// Stops every worker (they flush their plugin) and joins them. A worker still
+    /// inside a plugin call at `deadline` is abandoned like a hung one, so shutdown
+    /// always ends; its unacknowledged events stay queued for the next start. The hang
+    /// watchdog keeps running while waiting. Logs what each plugin leaves undelivered.
+    void stop(std::chrono::steady_clock::time_point deadline);
 
     /// For the admin view; null for a plugin without a worker. Shared, because the
     /// plugin may be removed by a reload while a request reads them.
@@ -64,7 +67,11 @@ public:
     /// Puts the plugin's dead letters back in front of its worker. Returns how many,
     /// or why not (no such plugin, plugin failed, a replay still running).
     common::Result<size_t> replay_dead_letters(std::string_view plugin_name);
-    /// True when some plugin's thread had to be abandoned inside publish.
+    /// Marks an added plugin failed with `reason` (e.g. its verify refused the
+    /// credentials): it is fed no more, but keeps its cursor and events like any
+    /// failed plugin. False when no such plugin was added.
+    bool fail_plugin(std::string_view plugin_name, std::string reason);
+    /// True when some plugin's thread had to be abandoned inside a plugin call.
     bool any_hung() const;
     /// True when the plugin's worker thread was abandoned inside publish: only a
     /// restart of the daemon can bring that plugin back.
@@ -77,11 +84,13 @@ private:
         std::shared_ptr<PluginStats> stats;
         std::shared_ptr<DeadLetterStore> dead_letters;
         std::unique_ptr<DispatchWorker> worker;
-        bool hung = false;
+        bool hung = false;  // set by the watchdog, a removal or stop(); under slots_mutex_
     };
     using Slots = std::map<std::string, Slot, std::less<>>;
 
-    void watch_for_hangs();
+    // The watchdog thread: declares hung publishes, and sheds failed plugins' backlogs.
+    void supervise();
+    void shed_failed_backlogs();
     // A worker on the plugin's cursor; the slot is not in slots_ yet.
     Slot make_slot(std::shared_ptr<plugin_host::PluginInstance> plugin,
                    std::shared_ptr<DeadLetterStore> dead_letters);
@@ -96,6 +105,7 @@ private:
     mutable std::mutex slots_mutex_;  // slots_ and started_; never held while joining a worker
     Slots slots_;
     bool started_ = false;
+    bool stopped_ = false;                           // control thread only
     std::atomic<bool> abandoned_on_removal_{false};  // a removed plugin's thread was left inside publish
     std::thread watchdog_;
     std::mutex watchdog_mutex_;

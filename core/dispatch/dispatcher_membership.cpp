@@ -11,10 +11,6 @@ namespace {
 
 using namespace std::chrono;
 
-// Without a directory dead letters live in memory; beyond this many per plugin the
-// oldest are dropped with a log line.
-constexpr size_t dead_letters_in_memory_max = 100'000;
-
 int64_t monotonic_now_ms()
 {
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -34,6 +30,10 @@ Dispatcher::Slot Dispatcher::make_slot(std::shared_ptr<plugin_host::PluginInstan
     const queue::CursorId cursor = queue_.open_cursor(std::string(slot.plugin->name()));
     slot.worker =
         std::make_unique<DispatchWorker>(*slot.plugin, queue_, cursor, *slot.stats, *slot.dead_letters, settings_);
+    // An exception out of any call (an HTTP thread's handle_request too) fails it.
+    slot.plugin->set_fault_listener([worker = slot.worker.get()](const std::string &reason) { worker->fail(reason); });
+    // Crashed during the previous run: it keeps its cursor and events but is not fed.
+    if (const auto fault = slot.plugin->fault()) slot.worker->fail(*fault);
     return slot;
 }
 
@@ -44,7 +44,7 @@ common::Result<void> Dispatcher::add_plugin(std::shared_ptr<plugin_host::PluginI
         std::lock_guard lock(slots_mutex_);
         if (slots_.contains(name)) return common::fail("plugin " + name + " is already running");
     }
-    auto dead_letters = DeadLetterStore::open(dead_letter_dir_, name, dead_letters_in_memory_max);
+    auto dead_letters = DeadLetterStore::open(dead_letter_dir_, name, settings_.dead_letter_max_bytes);
     if (!dead_letters) return tl::unexpected(dead_letters.error());
     Slot slot = make_slot(std::move(plugin), std::move(*dead_letters));
     std::lock_guard lock(slots_mutex_);
@@ -63,9 +63,8 @@ uint64_t Dispatcher::remove_plugin(std::string_view plugin_name)
         node = slots_.extract(it);
     }
     const queue::CursorId cursor = node.mapped().worker->cursor();
-    const bool was_hung = node.mapped().hung;
     retire(std::move(node));
-    if (was_hung) return 0;  // its cursor was released when it was declared hung
+    // A failed (or hung) plugin kept its cursor until now: released like the others.
     const uint64_t undelivered = queue_.lag(cursor);
     // The position stays on disk for the day it comes back; until then it must not
     // keep the queue from reclaiming space.
@@ -115,6 +114,7 @@ void Dispatcher::retire(Slots::node_type node)
     }
     if (!slot.hung) {
         slot.worker->join();
+        slot.plugin->set_fault_listener(nullptr);  // the worker goes with the node
         return;
     }
     // Its thread is still inside the plugin and uses this slot's worker, stats, dead

@@ -80,7 +80,8 @@ void handle_plugin_list(ApiContext &context, ResponseWriter &response)
     for (const plugin_host::PluginEntry &entry : *plugins) {
         if (!first) out.push_back(',');
         first = false;
-        const auto stats = context.dispatcher->stats_for(entry.name);
+        // A skipped duplicate shares its name with the live plugin: it has no counters.
+        const auto stats = entry.instance != nullptr ? context.dispatcher->stats_for(entry.name) : nullptr;
         const bool failed_at_runtime = stats != nullptr && stats->failed();
         out.push_back('{');
         append_field(out, "file", entry.file);
@@ -94,8 +95,11 @@ void handle_plugin_list(ApiContext &context, ResponseWriter &response)
             append_number(out, "retried", stats->retried.load());
             append_number(out, "rejected", stats->rejected.load());
             append_number(out, "expired", stats->expired.load());
-            append_number(out, "dead_letters", context.dispatcher->dead_letters_for(entry.name)->count());
-            append_number(out, "abandoned", stats->abandoned.load());
+            const auto dead_letters = context.dispatcher->dead_letters_for(entry.name);
+            append_number(out, "dead_letters", dead_letters->count());
+            append_number(out, "dead_letter_bytes", dead_letters->stored_bytes());
+            append_number(out, "dead_letters_dropped", stats->dead_letters_dropped.load());
+            append_number(out, "failed_backlog_moved", stats->failed_backlog_moved.load());
             append_number(out, "publish_calls", stats->publish_calls.load());
             append_number(out, "queue_lag", context.dispatcher->lag_for(entry.name));
         }

@@ -36,11 +36,18 @@ constexpr std::array plugin_counters = {
     PluginCounter{"productgraphd_plugin_rejected_events_total", "Events the plugin answered REJECT for.",
                   [](const dispatch::PluginStats &s) { return s.rejected.load(); }},
     PluginCounter{"productgraphd_plugin_dead_lettered_events_total",
-                  "Events moved to the plugin's dead letters: rejected, or past PRODUCTGRAPH_RETRY_MAX_AGE.",
-                  [](const dispatch::PluginStats &s) { return s.rejected.load() + s.expired.load(); }},
-    PluginCounter{"productgraphd_plugin_abandoned_events_total",
-                  "Queued events the plugin will never get because it failed.",
-                  [](const dispatch::PluginStats &s) { return s.abandoned.load(); }},
+                  "Events moved to the plugin's dead letters: rejected, past PRODUCTGRAPH_RETRY_MAX_AGE, or past a "
+                  "failed plugin's PRODUCTGRAPH_FAILED_BACKLOG_BYTES.",
+                  [](const dispatch::PluginStats &s) {
+                      return s.rejected.load() + s.expired.load() + s.failed_backlog_moved.load();
+                  }},
+    PluginCounter{"productgraphd_plugin_failed_backlog_moved_events_total",
+                  "Events of the failed plugin moved from the queue to its dead letters past "
+                  "PRODUCTGRAPH_FAILED_BACKLOG_BYTES.",
+                  [](const dispatch::PluginStats &s) { return s.failed_backlog_moved.load(); }},
+    PluginCounter{"productgraphd_plugin_dead_letters_dropped_events_total",
+                  "Dead letters dropped past PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES: accepted events that are lost.",
+                  [](const dispatch::PluginStats &s) { return s.dead_letters_dropped.load(); }},
     PluginCounter{"productgraphd_plugin_publish_calls_total", "Calls into the plugin's publish.",
                   [](const dispatch::PluginStats &s) { return s.publish_calls.load(); }},
 };

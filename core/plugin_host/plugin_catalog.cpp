@@ -81,7 +81,9 @@ common::Result<void> configure_plugin(PluginEntry &entry, const EnvLookup &env)
 
 void create_plugin_instance(PluginEntry &entry)
 {
-    auto instance = PluginInstance::create(*entry.library->descriptor, entry.settings);
+    // The file and the fingerprint of the bytes loaded: a crash record names them.
+    auto instance = PluginInstance::create(*entry.library->descriptor, entry.settings,
+                                           PluginOrigin{entry.library->file, entry.library->fingerprint});
     if (!instance) {
         entry.state = PluginState::failed;
         entry.reason = instance.error().message;

@@ -14,8 +14,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "common/log.hpp"
+#include "plugin_host/plugin_instance.hpp"
 
 namespace productgraph::plugin_host {
 namespace {
@@ -29,6 +31,30 @@ bool valid_plugin_name(const char *name)
         if (!ok || length >= 64) return false;
     }
     return true;
+}
+
+// The name as JSON-style quoted text, cut and escaped: it comes from the plugin and
+// may be anything (or nothing).
+std::string quoted_name(const char *name)
+{
+    if (name == nullptr) return "(none)";
+    std::string out = "\"";
+    size_t length = 0;
+    for (const char *c = name; *c != '\0' && length < 80; ++c, ++length) {
+        const auto byte = static_cast<unsigned char>(*c);
+        if (byte == '"' || byte == '\\') {
+            out += '\\';
+            out += *c;
+        } else if (byte < 0x20 || byte >= 0x7f) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += *c;
+        }
+    }
+    return out + (length == 80 ? "...\"" : "\"");
 }
 
 // FNV-1a, 64 bits: only to notice that a file's bytes changed between two reads.
@@ -110,10 +136,13 @@ common::Result<void> check_descriptor(const pgraph_publisher_descriptor *descrip
                             ", this host speaks 1." + std::to_string(host_abi_minor));
     }
     if (!valid_plugin_name(descriptor->name)) {
-        return common::fail("plugin name must be 1-64 characters of [a-z0-9_-]");
+        return common::fail("plugin name " + quoted_name(descriptor->name) +
+                            " is invalid: it must be 1-64 characters of [a-z0-9_-]");
     }
-    if (descriptor->create == nullptr || descriptor->publish == nullptr || descriptor->destroy == nullptr) {
-        return common::fail("plugin lacks create, publish or destroy");
+    for (const auto &[function, present] :
+         {std::pair{"create", descriptor->create != nullptr}, std::pair{"publish", descriptor->publish != nullptr},
+          std::pair{"destroy", descriptor->destroy != nullptr}}) {
+        if (!present) return common::fail(std::string("plugin lacks ") + function + ", which is required");
     }
     if (descriptor->max_batch_events == 0) return common::fail("max_batch_events must be at least 1");
     if (descriptor->enable_variable == nullptr || *descriptor->enable_variable == '\0') {
@@ -174,7 +203,9 @@ common::Result<PluginLibrary> load_plugin_library(const PluginFileImage &image)
     negotiation.host_abi_minor = host_abi_minor;
     negotiation.error = refusal.data();
     negotiation.error_capacity = refusal.size();
-    loaded.descriptor = entry(&negotiation);
+    const auto descriptor = call_entry_point(&entry, negotiation);  // behind the exception firewall
+    if (!descriptor) return tl::unexpected(descriptor.error());
+    loaded.descriptor = *descriptor;
     if (loaded.descriptor == nullptr) {
         refusal.back() = '\0';
         return common::fail(std::string("plugin refused ABI ") + std::to_string(host_abi_major) + "." +

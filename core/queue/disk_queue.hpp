@@ -113,6 +113,10 @@ public:
 
     uint64_t release_cursor(CursorId cursor) override;
     uint64_t lag(CursorId cursor) const override;
+    uint64_t backlog_bytes(CursorId cursor) const override;
+    uint64_t offset_to_hold_at_most(CursorId cursor, uint64_t max_bytes) const override;
+    /// persist_cursors(), now.
+    void reclaim_now() override { persist_cursors(); }
     QueueStats stats() const override;
 
     /// Refuses appends from now on, wakes readers (records stay readable: shutdown drains

@@ -100,6 +100,36 @@ uint64_t DiskQueue::lag(CursorId cursor) const
     return state.active ? next_offset_ - state.position : 0;
 }
 
+uint64_t DiskQueue::backlog_bytes(CursorId cursor) const
+{
+    std::lock_guard lock(mutex_);
+    const Cursor &state = cursors_.at(cursor);
+    if (!state.active) return 0;
+    uint64_t bytes = 0;
+    // A segment is freed only once passed entirely, so the one holding the position
+    // counts whole.
+    for (const Segment &segment : segments_) {
+        if (segment.end_offset > state.position) bytes += segment.file_bytes;
+    }
+    return bytes;
+}
+
+uint64_t DiskQueue::offset_to_hold_at_most(CursorId cursor, uint64_t max_bytes) const
+{
+    std::lock_guard lock(mutex_);
+    const Cursor &state = cursors_.at(cursor);
+    // Whole segments from the newest back while they fit; the cursor must reach the
+    // first of them (or pass everything when not even the active one fits).
+    uint64_t target = next_offset_;
+    uint64_t held = 0;
+    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+        held += it->file_bytes;
+        if (held > max_bytes) break;
+        target = it->first_offset;
+    }
+    return std::max(target, state.position);
+}
+
 void DiskQueue::persist_cursors()
 {
     std::lock_guard persist_lock(persist_mutex_);

@@ -82,9 +82,24 @@ public:
     /// A cursor never moves back.
     virtual void acknowledge(CursorId cursor, uint64_t next_offset) = 0;
 
-    /// The consumer is gone for good (its plugin failed): it stops holding records.
-    /// Returns how many records it had not acknowledged.
+    /// The consumer is gone for good: it stops holding records. Returns how many
+    /// records it had not acknowledged. (A failed plugin keeps its cursor: see
+    /// backlog_bytes.)
     virtual uint64_t release_cursor(CursorId cursor) = 0;
+
+    /// Bytes the queue holds because this cursor has not passed them, as the queue
+    /// frees them: whole segments for the disk queue. A failed plugin's backlog is
+    /// kept below its share with this.
+    virtual uint64_t backlog_bytes(CursorId cursor) const = 0;
+
+    /// The offset this cursor must reach to hold at most `max_bytes` (by the measure
+    /// of backlog_bytes); its position when it already does.
+    virtual uint64_t offset_to_hold_at_most(CursorId cursor, uint64_t max_bytes) const = 0;
+
+    /// Frees now what every cursor has passed, instead of at the next periodic
+    /// save (the disk queue deletes only what persisted positions passed). Called
+    /// after a failed plugin's backlog was shed, so that ingestion gets the room at once.
+    virtual void reclaim_now() {}
 
     /// Records appended but not yet acknowledged by this cursor.
     virtual uint64_t lag(CursorId cursor) const = 0;

@@ -21,7 +21,11 @@ AppendStatus MemoryQueue::append(std::vector<RecordPtr> records)
             refusing_ = true;
             return AppendStatus::full;
         }
-        for (RecordPtr &record : records) records_.push_back(std::move(record));
+        for (RecordPtr &record : records) {
+            starts_.push_back(appended_bytes_);
+            appended_bytes_ += record->byte_size();
+            records_.push_back(std::move(record));
+        }
         held_bytes_ += bytes;
         appended_total_ += records.size();
         refusing_ = false;
@@ -99,6 +103,26 @@ uint64_t MemoryQueue::lag(CursorId cursor) const
     return state.active ? head_offset_ + records_.size() - state.position : 0;
 }
 
+uint64_t MemoryQueue::backlog_bytes(CursorId cursor) const
+{
+    std::lock_guard lock(mutex_);
+    const Cursor &state = cursors_.at(cursor);
+    if (!state.active || state.position >= head_offset_ + records_.size()) return 0;
+    return appended_bytes_ - starts_[state.position - head_offset_];
+}
+
+uint64_t MemoryQueue::offset_to_hold_at_most(CursorId cursor, uint64_t max_bytes) const
+{
+    std::lock_guard lock(mutex_);
+    const Cursor &state = cursors_.at(cursor);
+    // The first record from which everything up to the end fits (the end when not
+    // even the newest one does).
+    const uint64_t floor = appended_bytes_ > max_bytes ? appended_bytes_ - max_bytes : 0;
+    const auto first = std::lower_bound(starts_.begin(), starts_.end(), floor);
+    const uint64_t target = head_offset_ + static_cast<uint64_t>(first - starts_.begin());
+    return std::max(target, state.position);
+}
+
 QueueStats MemoryQueue::stats() const
 {
     std::lock_guard lock(mutex_);
@@ -124,6 +148,7 @@ void MemoryQueue::reclaim()
     while (head_offset_ < oldest_needed) {
         held_bytes_ -= records_.front()->byte_size();
         records_.pop_front();
+        starts_.pop_front();
         ++head_offset_;
         refusing_ = false;  // room again
     }

@@ -22,6 +22,8 @@ public:
     void acknowledge(CursorId cursor, uint64_t next_offset) override;
     uint64_t release_cursor(CursorId cursor) override;
     uint64_t lag(CursorId cursor) const override;
+    uint64_t backlog_bytes(CursorId cursor) const override;
+    uint64_t offset_to_hold_at_most(CursorId cursor, uint64_t max_bytes) const override;
     QueueStats stats() const override;
     void close() override;
 
@@ -40,6 +42,8 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable readable_;
     std::deque<RecordPtr> records_;  // records_[i] has offset head_offset_ + i
+    std::deque<uint64_t> starts_;    // starts_[i]: bytes appended before records_[i], ever
+    uint64_t appended_bytes_ = 0;    // bytes appended, ever
     uint64_t head_offset_ = 0;
     uint64_t held_bytes_ = 0;
     uint64_t appended_total_ = 0;

@@ -195,7 +195,7 @@ TEST_CASE("FATAL marks only that plugin failed with its reason and /ready stays 
     REQUIRE(eventually([&] { return plugin_status(*daemon, "fatal")["state"] == "failed"; }));
     const auto status = plugin_status(*daemon, "fatal");
     CHECK(std::string(status["reason"].GetString()) == "invalid api key");
-    CHECK(status["abandoned"].GetInt() == 4);
+    CHECK(status["queue_lag"].GetInt() == 4);  // kept for the restart that fixes it
     CHECK(plugin_status(*daemon, "memory")["state"] == "enabled");
 
     const HttpResponse ready = http_get(daemon->base_url() + "/ready");
@@ -207,6 +207,7 @@ TEST_CASE("FATAL marks only that plugin failed with its reason and /ready stays 
     CHECK(http_post(daemon->base_url() + "/v1/events", numbered_batch("g", 2)).status == 202);
     CHECK(eventually([&] { return memory_has(*daemon, "g1"); }));
     CHECK(plugin_view(*daemon, "fatal")["publish_calls"].GetInt() == 1);  // never fed again
+    CHECK(plugin_status(*daemon, "fatal")["queue_lag"].GetInt() == 6);
 }
 
 TEST_CASE("a full queue answers 503 with Retry-After and accepts again once there is room")
@@ -264,4 +265,25 @@ TEST_CASE("DEBUG=true logs event dispatch")
     REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("dbg", 2)).status == 202);
     const auto line = daemon->wait_for_log(R"("msg":"dispatch","plugin":"memory","events":2)");
     CHECK(line.has_value());
+}
+
+TEST_CASE("bad values of the failed-backlog and dead-letter limits stop start-up naming the variable")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory");
+    const std::pair<const char *, const char *> bad_values[] = {
+        {"PRODUCTGRAPH_FAILED_BACKLOG_BYTES", "lots"},
+        {"PRODUCTGRAPH_FAILED_BACKLOG_BYTES", "2000000"},  // over half of the 2 MB queue below
+        {"PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES", "-1"},
+        {"PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES", "1000"},  // under 1 MiB
+    };
+    for (const auto &[name, value] : bad_values) {
+        DaemonProcess daemon(
+            {{"PRODUCTGRAPH_PLUGIN_DIR", plugins.path()}, {"PRODUCTGRAPH_QUEUE_MAX_BYTES", "2000000"}, {name, value}});
+        INFO(name << "=" << value << "\n" << daemon.all_logs());
+        REQUIRE(daemon.wait_for_exit(15s) == 2);
+        CHECK(daemon.all_logs().find(std::string(name) + ": must be a whole number of bytes from ") !=
+              std::string::npos);
+        CHECK(daemon.all_logs().find(std::string(R"(got \")") + value + R"(\")") != std::string::npos);  // JSON-escaped
+    }
 }

@@ -182,7 +182,7 @@ TEST_CASE("plugin deliveries and retries and rejections move the per-plugin metr
     CHECK(after.count("productgraphd_plugin_delivered_events_total", plugin("picky")) == 2);
     CHECK(after.count("productgraphd_plugin_rejected_events_total", plugin("picky")) == 1);
     CHECK(after.count("productgraphd_plugin_dead_lettered_events_total", plugin("picky")) == 1);
-    CHECK(after.count("productgraphd_plugin_abandoned_events_total", plugin("picky")) == 0);
+    CHECK(after.count("productgraphd_plugin_dead_letters_dropped_events_total", plugin("picky")) == 0);
     CHECK(after.count("productgraphd_plugin_delivered_events_total", plugin("memory")) == 3);
     CHECK(after.count("productgraphd_plugin_publish_duration_seconds_count", plugin("memory")) ==
           after.count("productgraphd_plugin_publish_calls_total", plugin("memory")));
@@ -192,7 +192,7 @@ TEST_CASE("plugin deliveries and retries and rejections move the per-plugin metr
     }
 }
 
-TEST_CASE("a plugin that fails flips its state gauge to failed and counts what it abandons")
+TEST_CASE("a plugin that fails flips its state gauge to failed and keeps its events queued")
 {
     PluginDirectory plugins;
     plugins.add_plugin("memory").add_test_plugin("fatal");
@@ -204,7 +204,8 @@ TEST_CASE("a plugin that fails flips its state gauge to failed and counts what i
         return after.count("productgraphd_plugin_state", {{"plugin", "fatal"}, {"state", "failed"}}) == 1;
     }));
     CHECK(after.count("productgraphd_plugin_state", {{"plugin", "fatal"}, {"state", "enabled"}}) == 0);
-    CHECK(after.count("productgraphd_plugin_abandoned_events_total", {{"plugin", "fatal"}}) == 4);
+    CHECK(after.count("productgraphd_plugin_queue_lag_events", {{"plugin", "fatal"}}) == 4);
+    CHECK(after.count("productgraphd_plugin_failed_backlog_moved_events_total", {{"plugin", "fatal"}}) == 0);
     CHECK(after.count("productgraphd_plugin_publish_calls_total", {{"plugin", "fatal"}}) == 1);
     CHECK(after.count("productgraphd_plugin_state", {{"plugin", "memory"}, {"state", "enabled"}}) == 1);
 }

@@ -101,11 +101,36 @@ TEST_CASE("an interrupted replay is resumed at the next start")
     CHECK(restarted->next_replay_chunk(10).size() == 2);
 }
 
-TEST_CASE("in memory the oldest dead letters beyond the limit are dropped")
+TEST_CASE("past the byte limit the oldest dead letters are kept and the rest dropped and counted")
 {
-    auto store = DeadLetterStore::open({}, "acme", 2);
-    REQUIRE(store.has_value());
-    (*store)->add({letter("a"), letter("b"), letter("c")});
-    CHECK((*store)->count() == 2);
-    CHECK((*store)->list(10).back().record->event_id() == "b");
+    const uint64_t line = dead_letter_json(letter("a")).size() + 1;
+    for (const bool on_disk : {false, true}) {
+        TempDir dir;
+        auto store = DeadLetterStore::open(on_disk ? dir.path : fs::path(), "acme", 2 * line + 1);
+        REQUIRE(store.has_value());
+        CHECK((*store)->add({letter("a"), letter("b"), letter("c")}) == 1);
+        CHECK((*store)->count() == 2);
+        CHECK((*store)->list(10).front().record->event_id() == "b");
+        CHECK((*store)->stored_bytes() == 2 * line);
+        CHECK((*store)->add({letter("d")}) == 1);
+        if (on_disk) CHECK(open_store(dir.path)->count() == 2);
+    }
+}
+
+TEST_CASE("a replay in progress counts against the byte limit until it is resolved")
+{
+    const uint64_t line = dead_letter_json(letter("a")).size() + 1;
+    TempDir dir;
+    auto opened = DeadLetterStore::open(dir.path, "acme", 2 * line);
+    REQUIRE(opened.has_value());
+    auto &store = **opened;
+    store.add({letter("a"), letter("b")});
+    REQUIRE(store.start_replay() == size_t{2});
+    CHECK(store.stored_bytes() == 2 * line);
+    CHECK(store.add({letter("c")}) == 1);
+    store.next_replay_chunk(2);
+    store.replay_resolved(2);
+    CHECK(store.stored_bytes() == 0);
+    CHECK(store.add({letter("c")}) == 0);
+    CHECK(DeadLetterStore::open(dir.path, "acme", 2 * line).value()->stored_bytes() == line);
 }

@@ -84,11 +84,20 @@ TEST_CASE("required functions and a valid name and an enable variable and a batc
 {
     auto no_publish = good_descriptor();
     no_publish.publish = nullptr;
-    CHECK(refusal(no_publish) == "plugin lacks create, publish or destroy");
+    CHECK(refusal(no_publish) == "plugin lacks publish, which is required");
+    auto no_create = good_descriptor();
+    no_create.create = nullptr;
+    CHECK(refusal(no_create) == "plugin lacks create, which is required");
+    auto no_destroy = good_descriptor();
+    no_destroy.destroy = nullptr;
+    CHECK(refusal(no_destroy) == "plugin lacks destroy, which is required");
 
     auto bad_name = good_descriptor();
     bad_name.name = "Bad Name";
-    CHECK(refusal(bad_name).find("plugin name") != std::string::npos);
+    CHECK(refusal(bad_name) == "plugin name \"Bad Name\" is invalid: it must be 1-64 characters of [a-z0-9_-]");
+    auto hostile_name = good_descriptor();
+    hostile_name.name = "a\"b\n";
+    CHECK(refusal(hostile_name).starts_with("plugin name \"a\\\"b\\x0a\" is invalid"));
 
     auto no_switch = good_descriptor();
     no_switch.enable_variable = "";
@@ -109,4 +118,5 @@ TEST_CASE("a file that is not a shared library fails to load with a reason")
     const auto result = load_plugin_library("/etc/hostname");
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error().message.starts_with("not a loadable shared library"));
+    CHECK(result.error().message.find("/etc/") == std::string::npos);  // the file's name, not its path
 }

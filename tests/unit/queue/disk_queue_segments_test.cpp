@@ -75,6 +75,29 @@ TEST_CASE("a released cursor does not hold segments")
     CHECK(queue->read(failed, 0, {10, 0}, 0ms).empty());
 }
 
+TEST_CASE("a cursor's backlog bytes are the whole segments it still holds")
+{
+    TempDir dir;
+    const DiskQueueOptions options = small_segments(dir);
+    auto queue = open_queue(options);
+    const CursorId slow = queue->open_cursor("slow");
+    const CursorId fast = queue->open_cursor("fast");
+    for (int i = 0; i < 4; ++i) queue->append(records(1, 100));
+    const auto files = segment_files(options.directory);
+    REQUIRE(files.size() == 4);
+    const uint64_t segment = std::filesystem::file_size(files[0]);
+    CHECK(queue->backlog_bytes(slow) == 4 * segment);
+    queue->acknowledge(fast, 4);
+    CHECK(queue->backlog_bytes(fast) == 0);
+    queue->acknowledge(slow, 1);
+    CHECK(queue->backlog_bytes(slow) == 3 * segment);
+    CHECK(queue->backlog_bytes(fast) == 0);  // what slow holds is not fast's backlog
+    CHECK(queue->offset_to_hold_at_most(slow, 2 * segment) == 2);
+    CHECK(queue->offset_to_hold_at_most(slow, 2 * segment + 10) == 2);  // whole segments only
+    CHECK(queue->offset_to_hold_at_most(slow, segment - 1) == 4);       // even the active one goes
+    CHECK(queue->offset_to_hold_at_most(slow, 10 * segment) == 1);      // its position
+}
+
 TEST_CASE("a full disk queue refuses the whole append and counts it")
 {
     TempDir dir;

@@ -163,3 +163,22 @@ TEST_CASE("a cursor opened later starts at the end of the log")
     CHECK(queue.lag(late) == 0);
     CHECK(queue.lag(first) == 3);
 }
+
+TEST_CASE("a cursor's backlog bytes are the record bytes it has not acknowledged")
+{
+    MemoryQueue queue(100, 1 << 20);
+    const CursorId a = queue.open_cursor("a");
+    const CursorId b = queue.open_cursor("b");
+    const uint64_t record_bytes = records(1, 100).front()->byte_size();
+    queue.append(records(4, 100));
+    CHECK(queue.backlog_bytes(a) == 4 * record_bytes);
+    queue.acknowledge(a, 3);
+    CHECK(queue.backlog_bytes(a) == record_bytes);
+    CHECK(queue.backlog_bytes(b) == 4 * record_bytes);
+    CHECK(queue.offset_to_hold_at_most(b, 2 * record_bytes) == 2);
+    CHECK(queue.offset_to_hold_at_most(b, 2 * record_bytes + 1) == 2);
+    CHECK(queue.offset_to_hold_at_most(b, record_bytes - 1) == 4);  // not even the newest fits
+    CHECK(queue.offset_to_hold_at_most(a, 4 * record_bytes) == 3);  // already holds less: its position
+    queue.acknowledge(a, 4);
+    CHECK(queue.backlog_bytes(a) == 0);
+}
