@@ -81,6 +81,8 @@ common::Result<std::vector<PluginEntry>> load_plugin_catalog(const std::filesyst
         if (!settings->enabled) {
             entry.state = PluginState::disabled;
             entry.reason = settings->disabled_reason;
+        } else if (!settings->invalid_value.empty()) {
+            entry.reason = settings->invalid_value;  // e.g. AMPLITUDE_REGION: must be one of us|eu, got "mars"
         } else if (auto instance = PluginInstance::create(descriptor, *settings)) {
             entry.state = PluginState::enabled;
             entry.instance = std::move(*instance);

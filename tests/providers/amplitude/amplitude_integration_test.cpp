@@ -228,6 +228,21 @@ TEST_CASE("a 500 from Amplitude is retried with the same insert ids until it is 
     CHECK(plugin_status(*daemon, "amplitude")["retried"].GetInt() == 4);
 }
 
+TEST_CASE("an AMPLITUDE_REGION outside us|eu fails the plugin at start-up naming the variable and the rule")
+{
+    MockAmplitude mock;
+    const auto daemon_holder = start_with(mock, {{"AMPLITUDE_REGION", "mars"}});
+    const Daemon &daemon = *daemon_holder;
+    const std::string rule = R"(AMPLITUDE_REGION: must be one of us|eu, got \"mars\")";  // as JSON escapes it
+    CHECK(daemon->all_logs().find(rule) != std::string::npos);
+    const auto status = plugin_status(*daemon, "amplitude");
+    CHECK(std::string(status["state"].GetString()) == "failed");
+    CHECK(std::string(status["reason"].GetString()) == R"(AMPLITUDE_REGION: must be one of us|eu, got "mars")");
+    REQUIRE(post_events(*daemon, {minimal_event("mars_0")}).status == 202);
+    CHECK(eventually([&] { return memory_has(*daemon, "mars_0"); }));
+    CHECK(mock.requests().empty());
+}
+
 TEST_CASE("an invalid API key fails only the amplitude plugin while memory keeps receiving events")
 {
     MockAmplitude::Options options;
