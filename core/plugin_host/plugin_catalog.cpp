@@ -2,6 +2,7 @@
 #include "plugin_host/plugin_catalog.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <system_error>
 
@@ -9,6 +10,9 @@
 
 namespace productgraph::plugin_host {
 namespace {
+
+// How long a plugin's start-up credential check may take (one provider request).
+constexpr std::chrono::milliseconds verify_budget{5000};
 
 std::vector<std::filesystem::path> plugin_files(const std::filesystem::path &directory)
 {
@@ -32,6 +36,24 @@ void log_entry(const PluginEntry &entry)
                                        {"abi", entry.abi},
                                        {"state", state_name(entry.state)},
                                        {"reason", entry.reason}});
+}
+
+// Asks the plugin to check its credentials before any traffic: a definite refusal
+// fails the entry (the instance is destroyed); an inconclusive answer is a warning.
+bool credentials_accepted(PluginEntry &entry, PluginInstance &instance)
+{
+    using namespace std::chrono;
+    const auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+    const VerifyOutcome outcome = instance.verify((now + verify_budget).count());
+    if (outcome.kind == VerifyOutcome::Kind::refused) {
+        entry.reason = "credentials refused: " + outcome.reason;
+        return false;
+    }
+    if (outcome.kind == VerifyOutcome::Kind::inconclusive) {
+        common::log_warn("plugin credential check inconclusive; keeping the plugin enabled",
+                         {{"name", entry.name}, {"reason", outcome.reason}});
+    }
+    return true;
 }
 
 }  // namespace
@@ -84,8 +106,10 @@ common::Result<std::vector<PluginEntry>> load_plugin_catalog(const std::filesyst
         } else if (!settings->invalid_value.empty()) {
             entry.reason = settings->invalid_value;  // e.g. AMPLITUDE_REGION: must be one of us|eu, got "mars"
         } else if (auto instance = PluginInstance::create(descriptor, *settings)) {
-            entry.state = PluginState::enabled;
-            entry.instance = std::move(*instance);
+            if (credentials_accepted(entry, **instance)) {
+                entry.state = PluginState::enabled;
+                entry.instance = std::move(*instance);
+            }
         } else {
             entry.reason = instance.error().message;
         }

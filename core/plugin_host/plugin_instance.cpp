@@ -121,6 +121,18 @@ pgraph_status PluginInstance::flush(int64_t deadline_unix_ms)
     return descriptor_.flush(instance_, deadline_unix_ms);
 }
 
+VerifyOutcome PluginInstance::verify(int64_t deadline_unix_ms)
+{
+    if (!PGRAPH_HAS_FIELD(&descriptor_, pgraph_publisher_descriptor, verify) || descriptor_.verify == nullptr) return {};
+    std::array<char, 512> reason{};
+    const pgraph_status status = descriptor_.verify(instance_, deadline_unix_ms, reason.data(), reason.size());
+    reason.back() = '\0';
+    const std::string text = redact(reason.data());
+    if (status == PGRAPH_OK) return {};
+    if (status == PGRAPH_FATAL) return {VerifyOutcome::Kind::refused, text.empty() ? "credentials refused" : text};
+    return {VerifyOutcome::Kind::inconclusive, text.empty() ? "status " + std::to_string(status) : text};
+}
+
 std::optional<PluginResponse> PluginInstance::handle_request(std::string_view path, std::string_view query)
 {
     if (descriptor_.handle_request == nullptr || instance_ == nullptr) return std::nullopt;

@@ -20,6 +20,13 @@ struct PluginResponse {
     std::string body;
 };
 
+/// What the plugin's credential check (ABI 1.2 verify) concluded.
+struct VerifyOutcome {
+    enum class Kind { accepted, refused, inconclusive };
+    Kind kind = Kind::accepted;
+    std::string reason;  // from the plugin, secrets redacted; empty when accepted
+};
+
 /// RAII over the plugin's instance: destroy() runs in the destructor, on the thread
 /// that owns this object (the control thread), after the worker stopped calling it.
 class PluginInstance {
@@ -36,6 +43,9 @@ public:
     pgraph_status publish(const pgraph_batch &batch, pgraph_publish_result &result);
     /// Worker thread only; OK when the plugin has no flush.
     pgraph_status flush(int64_t deadline_unix_ms);
+    /// Control thread, after create and before the first publish. Accepted when the
+    /// plugin has no verify (a 1.0/1.1 descriptor, or NULL); refused only for FATAL.
+    VerifyOutcome verify(int64_t deadline_unix_ms);
     /// Any HTTP thread. Empty when the plugin answers no requests.
     std::optional<PluginResponse> handle_request(std::string_view path, std::string_view query);
 
