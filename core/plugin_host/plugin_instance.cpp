@@ -47,11 +47,13 @@ void append_response_body(void *context, const char *data, size_t len)
 
 std::string redact_secrets(std::string_view text, const std::vector<std::string> &secrets)
 {
+    constexpr std::string_view mask = "[redacted]";
     std::string out(text);
     for (const std::string &secret : secrets) {
         if (secret.empty()) continue;
-        for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at)) {
-            out.replace(at, secret.size(), "[redacted]");
+        // Search on after the mask: a secret such as "e" occurs inside "[redacted]".
+        for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + mask.size())) {
+            out.replace(at, secret.size(), mask);
         }
     }
     return out;

@@ -276,7 +276,7 @@ TEST_CASE("a wrong API key fails the amplitude plugin at start-up before any eve
     CHECK(daemon->all_logs().find(key) == std::string::npos);
 }
 
-TEST_CASE("an amplitude endpoint answering the key check with 503, 404 or nothing only warns")
+TEST_CASE("an amplitude endpoint answering the key check with 503 or 404 or nothing only warns")
 {
     MockAmplitude::Options unavailable;
     unavailable.outage = CannedReply{503, R"({"code":503,"error":"Service Unavailable"})", {}};

@@ -37,14 +37,14 @@ TEST_CASE("Invalid API key refuses the key without quoting it")
     CHECK(check(401, "").verdict == CredentialCheck::Verdict::refused);
 }
 
-TEST_CASE("a 400 that only misses the events, or a 200, accepts the key")
+TEST_CASE("a 400 that only misses the events or a 200 accepts the key")
 {
     CHECK(check(400, R"({"code":400,"error":"Request missing required field","missing_field":"events"})").verdict ==
           CredentialCheck::Verdict::accepted);
     CHECK(check(200, R"({"code":200,"events_ingested":0})").verdict == CredentialCheck::Verdict::accepted);
 }
 
-TEST_CASE("no answer, 5xx, 404, the WAF's 403 and other 400s prove nothing")
+TEST_CASE("no answer or 5xx or 404 or the WAF's 403 or another 400 proves nothing")
 {
     for (const auto &result : {check(0, "", "Connection refused"), check(503, "down"), check(404, "<html>"),
                                check(403, R"({"code":403,"error":"Forbidden"})"),

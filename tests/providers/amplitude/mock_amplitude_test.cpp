@@ -118,7 +118,7 @@ TEST_CASE("the mock Amplitude spends scripted answers only on valid requests")
     CHECK(mock.accepted_ids() == std::vector<std::string>{"t1"});
 }
 
-TEST_CASE("the mock Amplitude answers an empty request by the key: Invalid API key, or events missing")
+TEST_CASE("the mock Amplitude answers an empty request by the key: Invalid API key or events missing")
 {
     MockAmplitude mock;
     const HttpResponse good = http_post(mock.url(), body_with(""));

@@ -312,7 +312,7 @@ TEST_CASE("wrong mixpanel credentials fail the plugin at start-up before any eve
     CHECK(daemon->all_logs().find(token) == std::string::npos);
 }
 
-TEST_CASE("a mixpanel endpoint answering the credential check with 503, 404 or nothing only warns")
+TEST_CASE("a mixpanel endpoint answering the credential check with 503 or 404 or nothing only warns")
 {
     MockMixpanel down(MockMixpanel::Options{.token = token});
     down.reply_always(MixpanelReply{.status = 503});

@@ -35,7 +35,7 @@ TEST_CASE("an empty import answered 200 or 400 passed authentication")
     CHECK(check(ApiMode::import, 400, "{}").verdict == CredentialCheck::Verdict::accepted);
 }
 
-TEST_CASE("no answer, 404 and 5xx prove nothing, and /track can never be checked")
+TEST_CASE("no answer or 404 or 5xx proves nothing and /track can never be checked")
 {
     for (const long status : {0L, 404L, 500L, 503L, 302L}) {
         const auto result = check(ApiMode::import, status, "x");

@@ -66,7 +66,7 @@ TEST_CASE("a boolean variable accepts the host's spellings only")
     CHECK(rule_for(flag, "maybe") == "ACME_GZIP: must be true or false, got \"maybe\"");
 }
 
-TEST_CASE("an integer variable checks syntax and its inclusive range, and no range means any integer")
+TEST_CASE("an integer variable checks syntax and its inclusive range and no range means any integer")
 {
     const auto any = typed("ACME_SHARD", PGRAPH_VAR_INTEGER);
     CHECK(rule_for(any, "-42").empty());
@@ -130,7 +130,7 @@ TEST_CASE("a 1.1-sized element is a string whatever lies past its end")
     CHECK(settings->values.at(0).second == "anything");
 }
 
-TEST_CASE("a set value breaking its type fails only that plugin, naming the variable and the rule")
+TEST_CASE("a set value breaking its type fails only that plugin naming the variable and the rule")
 {
     const pgraph_env_var variables[] = {typed("ACME_REGION", PGRAPH_VAR_ENUM, 0, 0, "us|eu")};
     const auto d = descriptor_of(variables, 1, sizeof(pgraph_env_var));
