@@ -83,22 +83,32 @@ pgraph_status guard(pgraph_status on_exception, char *message, size_t capacity, 
 }
 
 /// The body of every pgraph_publisher_entry_v1: hands out `descriptor` to a host of
-/// the same ABI major, or refuses with a reason naming both majors.
+/// the same ABI major and at least the descriptor's min_host_minor, or refuses with a
+/// reason naming both versions.
 inline const pgraph_publisher_descriptor *negotiate(const pgraph_publisher_descriptor &descriptor,
                                                     const pgraph_negotiation *negotiation) noexcept
 {
-    if (negotiation == nullptr) return nullptr;
-    if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, host_abi_major) &&
-        negotiation->host_abi_major == PGRAPH_ABI_MAJOR) {
-        return &descriptor;
+    if (negotiation == nullptr || !PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, host_abi_minor)) return nullptr;
+    const bool writable = PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, error_capacity) &&
+                          negotiation->error != nullptr && negotiation->error_capacity > 0;
+    if (negotiation->host_abi_major != PGRAPH_ABI_MAJOR) {
+        if (writable) {
+            std::snprintf(negotiation->error, negotiation->error_capacity,
+                          "%s plugin speaks ABI major %d, the host speaks %u", descriptor.name, PGRAPH_ABI_MAJOR,
+                          static_cast<unsigned>(negotiation->host_abi_major));
+        }
+        return nullptr;
     }
-    if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, error_capacity) && negotiation->error != nullptr &&
-        negotiation->error_capacity > 0) {
-        std::snprintf(negotiation->error, negotiation->error_capacity,
-                      "%s plugin speaks ABI major %d, the host speaks %u", descriptor.name, PGRAPH_ABI_MAJOR,
-                      static_cast<unsigned>(negotiation->host_abi_major));
+    if (negotiation->host_abi_minor < descriptor.min_host_minor) {
+        if (writable) {
+            std::snprintf(negotiation->error, negotiation->error_capacity,
+                          "%s plugin needs host ABI 1.%u or newer, the host speaks 1.%u", descriptor.name,
+                          static_cast<unsigned>(descriptor.min_host_minor),
+                          static_cast<unsigned>(negotiation->host_abi_minor));
+        }
+        return nullptr;
     }
-    return nullptr;
+    return &descriptor;
 }
 
 /// Asks the host to retry event `i` no sooner than `milliseconds` from now (ABI 1.1).

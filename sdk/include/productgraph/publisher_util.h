@@ -161,21 +161,30 @@ static inline void pgraph_set_message(pgraph_publish_result *result, const char 
 /* ---- Negotiation, descriptor and entry point ------------------------------------------ */
 
 /* The body of every entry point: hands out `descriptor` to a host of the same ABI
- * major, or refuses with a reason naming both majors. */
+ * major and at least the descriptor's min_host_minor, or refuses with a reason naming
+ * both versions (an old host would refuse the descriptor anyway; this says why). */
 static inline const pgraph_publisher_descriptor *pgraph_negotiate(const pgraph_publisher_descriptor *descriptor,
                                                                   const pgraph_negotiation *negotiation)
 {
-    if (negotiation == NULL) return NULL;
-    if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, host_abi_major) &&
-        negotiation->host_abi_major == PGRAPH_ABI_MAJOR) {
-        return descriptor;
+    const int writable = negotiation != NULL && PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, error_capacity);
+    if (negotiation == NULL || !PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, host_abi_minor)) return NULL;
+    if (negotiation->host_abi_major != PGRAPH_ABI_MAJOR) {
+        if (writable) {
+            pgraph_format_text(negotiation->error, negotiation->error_capacity,
+                               "%s plugin speaks ABI major %d, the host speaks %u", descriptor->name, PGRAPH_ABI_MAJOR,
+                               (unsigned)negotiation->host_abi_major);
+        }
+        return NULL;
     }
-    if (PGRAPH_HAS_FIELD(negotiation, pgraph_negotiation, error_capacity)) {
-        pgraph_format_text(negotiation->error, negotiation->error_capacity,
-                           "%s plugin speaks ABI major %d, the host speaks %u", descriptor->name, PGRAPH_ABI_MAJOR,
-                           (unsigned)negotiation->host_abi_major);
+    if (negotiation->host_abi_minor < descriptor->min_host_minor) {
+        if (writable) {
+            pgraph_format_text(negotiation->error, negotiation->error_capacity,
+                               "%s plugin needs host ABI 1.%u or newer, the host speaks 1.%u", descriptor->name,
+                               (unsigned)descriptor->min_host_minor, (unsigned)negotiation->host_abi_minor);
+        }
+        return NULL;
     }
-    return NULL;
+    return descriptor;
 }
 
 /* One declared variable, as a pgraph_env_var initialiser (a plain string). */
