@@ -24,8 +24,8 @@ struct CredentialCheck {
 CredentialCheck classify_credential_check(ApiMode api, const HttpReply &reply);
 
 /// Why MIXPANEL_API=track cannot be checked, for the warning.
-inline constexpr const char *track_cannot_be_verified =
-    "MIXPANEL_API=track: /track accepts any token without saying so, so credentials cannot be checked before events flow";
+inline constexpr const char *track_cannot_be_verified = "MIXPANEL_API=track: /track accepts any token without saying "
+                                                        "so, so credentials cannot be checked before events flow";
 
 }  // namespace productgraph::mixpanel
 

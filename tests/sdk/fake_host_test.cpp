@@ -48,7 +48,8 @@ TEST_CASE("the C++ counter rejects only events of COUNTER_REJECT_TYPE and serves
     REQUIRE(host.create());
     const auto outcome = host.publish({event("a", "ui.click"), event("b", "spam"), event("c", "ui.click")});
     REQUIRE(outcome.status == PGRAPH_PARTIAL);
-    CHECK(outcome.event_status == std::vector<pgraph_event_status>{PGRAPH_EVENT_OK, PGRAPH_EVENT_REJECT, PGRAPH_EVENT_OK});
+    CHECK(outcome.event_status ==
+          std::vector<pgraph_event_status>{PGRAPH_EVENT_OK, PGRAPH_EVENT_REJECT, PGRAPH_EVENT_OK});
     CHECK(outcome.event_reason[1] == "rejected by COUNTER_REJECT_TYPE");
     const auto counts = host.get("/counts");
     CHECK(counts.status == 200);

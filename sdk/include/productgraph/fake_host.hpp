@@ -60,9 +60,12 @@ public:
             expect(':');
             const std::string path = prefix.empty() ? key : prefix + "." + key;
             const char next = peek();
-            if (next == '"') visit(path, read_string());
-            else if (next == '{') read_object(path, visit);
-            else skip_value();
+            if (next == '"')
+                visit(path, read_string());
+            else if (next == '{')
+                read_object(path, visit);
+            else
+                skip_value();
             if (peek() == ',') {
                 ++at_;
                 continue;
@@ -75,7 +78,8 @@ public:
 private:
     char peek()
     {
-        while (at_ < text_.size() && (text_[at_] == ' ' || text_[at_] == '\n' || text_[at_] == '\t' || text_[at_] == '\r'))
+        while (at_ < text_.size() &&
+               (text_[at_] == ' ' || text_[at_] == '\n' || text_[at_] == '\t' || text_[at_] == '\r'))
             ++at_;
         if (at_ >= text_.size()) throw std::invalid_argument("event JSON ends early");
         return text_[at_];
@@ -160,13 +164,20 @@ inline FakeEvent event_from_json(std::string_view json)
     event.json = std::string(json);
     event.received_ms = detail::now_unix_ms();
     detail::EventReader(json).read_object("", [&](const std::string &path, std::string value) {
-        if (path == "event_id") event.event_id = std::move(value);
-        else if (path == "session.id") event.session_id = std::move(value);
-        else if (path == "event.type") event.type = std::move(value);
-        else if (path == "event.name") event.name = std::move(value);
-        else if (path == "event.timestamp") event.timestamp_ms = detail::unix_ms(value);
-        else if (path == "user.id") event.user_id = std::move(value);
-        else if (path == "device.id") event.device_id = std::move(value);
+        if (path == "event_id")
+            event.event_id = std::move(value);
+        else if (path == "session.id")
+            event.session_id = std::move(value);
+        else if (path == "event.type")
+            event.type = std::move(value);
+        else if (path == "event.name")
+            event.name = std::move(value);
+        else if (path == "event.timestamp")
+            event.timestamp_ms = detail::unix_ms(value);
+        else if (path == "user.id")
+            event.user_id = std::move(value);
+        else if (path == "device.id")
+            event.device_id = std::move(value);
     });
     if (event.timestamp_ms == 0) event.timestamp_ms = event.received_ms;
     return event;
@@ -208,8 +219,8 @@ public:
         auto entry = reinterpret_cast<pgraph_publisher_entry_v1_fn>(dlsym(handle, PGRAPH_PUBLISHER_ENTRY_SYMBOL));
         if (entry == nullptr) throw std::runtime_error(file + " has no " PGRAPH_PUBLISHER_ENTRY_SYMBOL);
         std::array<char, 256> reason{};
-        const pgraph_negotiation negotiation{sizeof(pgraph_negotiation), PGRAPH_ABI_MAJOR, PGRAPH_ABI_MINOR, 0,
-                                             reason.data(), reason.size()};
+        const pgraph_negotiation negotiation{
+            sizeof(pgraph_negotiation), PGRAPH_ABI_MAJOR, PGRAPH_ABI_MINOR, 0, reason.data(), reason.size()};
         const pgraph_publisher_descriptor *descriptor = entry(&negotiation);
         if (descriptor == nullptr) throw std::runtime_error(file + " refused the host: " + reason.data());
         return FakeHost(*descriptor);
@@ -237,8 +248,7 @@ public:
     FakeHost(FakeHost &&other) noexcept
         : descriptor_(other.descriptor_), state_(std::move(other.state_)), variables_(std::move(other.variables_)),
           create_error_(std::move(other.create_error_)), instance_(std::exchange(other.instance_, nullptr))
-    {
-    }
+    {}
     FakeHost &operator=(FakeHost &&) = delete;
     ~FakeHost() { destroy(); }
 
@@ -261,14 +271,16 @@ public:
             const auto *variable = reinterpret_cast<const pgraph_env_var *>(
                 reinterpret_cast<const char *>(descriptor_->env_vars) + size_t{i} * descriptor_->env_var_size);
             const auto set = variables_.find(variable->name);
-            if (set != variables_.end() && !set->second.empty()) values.emplace_back(variable->name, set->second);
-            else if (variable->default_value != nullptr) values.emplace_back(variable->name, variable->default_value);
+            if (set != variables_.end() && !set->second.empty())
+                values.emplace_back(variable->name, set->second);
+            else if (variable->default_value != nullptr)
+                values.emplace_back(variable->name, variable->default_value);
         }
         std::vector<pgraph_config_entry> config;
         for (const auto &[name, value] : values) {
             config.push_back({sizeof(pgraph_config_entry), 0, pgraph::str(name), pgraph::str(value)});
         }
-        pgraph_create_args args{sizeof(pgraph_create_args), 0, &state_->host, config.data(), config.size(),
+        pgraph_create_args args{sizeof(pgraph_create_args),  0, &state_->host, config.data(), config.size(),
                                 sizeof(pgraph_config_entry), 0};
         std::array<char, 512> error{};
         void *instance = nullptr;
@@ -299,17 +311,33 @@ public:
         std::vector<pgraph_event> lent(events.size());
         for (size_t i = 0; i < events.size(); ++i) {
             const FakeEvent &e = events[i];
-            lent[i] = pgraph_event{sizeof(pgraph_event), 0, str(e.event_id), str(e.type), str(e.name),
-                                   str(e.user_id), str(e.device_id), str(e.session_id), str(e.client_ip),
-                                   str(e.user_agent), e.timestamp_ms, e.received_ms, str(e.json)};
+            lent[i] = pgraph_event{sizeof(pgraph_event), 0,
+                                   str(e.event_id),      str(e.type),
+                                   str(e.name),          str(e.user_id),
+                                   str(e.device_id),     str(e.session_id),
+                                   str(e.client_ip),     str(e.user_agent),
+                                   e.timestamp_ms,       e.received_ms,
+                                   str(e.json)};
         }
         std::vector<pgraph_event_result> results(events.size());
-        for (auto &result : results) result = pgraph_event_result{sizeof(pgraph_event_result), PGRAPH_EVENT_RETRY, {}, 0};
+        for (auto &result : results)
+            result = pgraph_event_result{sizeof(pgraph_event_result), PGRAPH_EVENT_RETRY, {}, 0};
         std::array<char, 512> message{};
-        const pgraph_batch batch{sizeof(pgraph_batch), attempt, lent.data(), lent.size(), sizeof(pgraph_event), 0,
+        const pgraph_batch batch{sizeof(pgraph_batch),
+                                 attempt,
+                                 lent.data(),
+                                 lent.size(),
+                                 sizeof(pgraph_event),
+                                 0,
                                  detail::now_unix_ms() + timeout.count()};
-        pgraph_publish_result result{sizeof(pgraph_publish_result), sizeof(pgraph_event_result), results.data(), 0, 0,
-                                     0, message.data(), message.size()};
+        pgraph_publish_result result{sizeof(pgraph_publish_result),
+                                     sizeof(pgraph_event_result),
+                                     results.data(),
+                                     0,
+                                     0,
+                                     0,
+                                     message.data(),
+                                     message.size()};
         PublishOutcome outcome;
         outcome.status = descriptor_->publish(instance_, &batch, &result);
         message.back() = '\0';

@@ -189,8 +189,7 @@ struct PublisherInfo {
 /// The C functions of the descriptor for a Publisher subclass T.
 template <typename T>
 struct PublisherFunctions {
-    static pgraph_status create(const pgraph_create_args *args, void **instance, char *error,
-                                size_t capacity) noexcept
+    static pgraph_status create(const pgraph_create_args *args, void **instance, char *error, size_t capacity) noexcept
     {
         return guard(PGRAPH_FATAL, error, capacity, [&] {
             *instance = static_cast<Publisher *>(new T(*args));
@@ -267,7 +266,7 @@ constexpr pgraph_publisher_descriptor make_descriptor(const PublisherInfo &info)
     constexpr pgraph_publisher_descriptor pgraph_cpp_descriptor =                                                      \
         ::pgraph::make_descriptor<Class>(::pgraph::PublisherInfo __VA_ARGS__);                                         \
     }                                                                                                                  \
-    extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(                            \
+    extern "C" PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(                             \
         const pgraph_negotiation *negotiation)                                                                         \
     {                                                                                                                  \
         return ::pgraph::negotiate(pgraph_cpp_descriptor, negotiation);                                                \

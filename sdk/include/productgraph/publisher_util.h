@@ -101,6 +101,21 @@ static inline char *pgraph_config_strdup(const pgraph_create_args *args, const c
     return copy;
 }
 
+/* The value of `name` as a decimal integer, or `fallback` when it is absent or not
+ * one. A typed variable (PGRAPH_VAR_INTEGER, PGRAPH_VAR_DURATION_MS) was checked by
+ * the host already. */
+static inline int64_t pgraph_config_int(const pgraph_create_args *args, const char *name, int64_t fallback)
+{
+    const pgraph_str value = pgraph_config_value(args, name);
+    char digits[32];
+    char *end = NULL;
+    long long number;
+    if (value.ptr == NULL || value.len == 0 || value.len >= sizeof digits) return fallback;
+    pgraph_copy_bytes(digits, sizeof digits, value.ptr, value.len); /* views are not NUL-terminated */
+    number = strtoll(digits, &end, 10);
+    return end != NULL && *end == '\0' ? (int64_t)number : fallback;
+}
+
 /* ---- Logging through the host ---------------------------------------------------- */
 
 /* Non-zero when a line at `level` would be written (skip costly formatting). */

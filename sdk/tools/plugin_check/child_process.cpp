@@ -40,8 +40,10 @@ bool split_lines(const std::string &text, ChildOutcome &outcome)
     size_t start = 0;
     for (size_t end = text.find('\n'); end != std::string::npos; start = end + 1, end = text.find('\n', start)) {
         const std::string line = text.substr(start + 1, end - start - 1);
-        if (text[start] == 'D') done = true;
-        else (text[start] == 'F' ? outcome.failures : outcome.info).push_back(line);
+        if (text[start] == 'D')
+            done = true;
+        else
+            (text[start] == 'F' ? outcome.failures : outcome.info).push_back(line);
     }
     return done;
 }
@@ -80,7 +82,8 @@ ChildOutcome run_in_child(const std::function<void(const Report &)> &work, std::
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     bool timed_out = false;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             timed_out = true;
             break;
@@ -101,13 +104,13 @@ ChildOutcome run_in_child(const std::function<void(const Report &)> &work, std::
         outcome.failures.push_back("did not finish within " + std::to_string(timeout.count() / 1000) +
                                    " s (a call into the plugin hangs)");
     } else if (WIFSIGNALED(status)) {
-        outcome.failures.push_back(std::string("the plugin crashed the host: signal ") + std::to_string(WTERMSIG(status)) +
-                                   " (" + strsignal(WTERMSIG(status)) + ")");
+        outcome.failures.push_back(std::string("the plugin crashed the host: signal ") +
+                                   std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")");
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == exception_exit) {
         outcome.failures.push_back("an exception escaped from plugin code (std::terminate)");
     } else if (!done) {
-        outcome.failures.push_back("the plugin ended the host process with exit(" + std::to_string(WEXITSTATUS(status)) +
-                                   ")");
+        outcome.failures.push_back("the plugin ended the host process with exit(" +
+                                   std::to_string(WEXITSTATUS(status)) + ")");
     }
     return outcome;
 }

@@ -43,8 +43,7 @@ const pgraph_publisher_descriptor *descriptor_of(const Target &target, const Rep
 // An instance created with the --env values, destroyed (and timed) at scope exit.
 class Instance {
 public:
-    Instance(const pgraph_publisher_descriptor &d, const Target &target, const Report &report)
-        : d_(d), report_(report)
+    Instance(const pgraph_publisher_descriptor &d, const Target &target, const Report &report) : d_(d), report_(report)
     {
         const Created created = create_instance(d, host_, configuration(d, target.env));
         if (created.status != PGRAPH_OK || created.instance == nullptr) {
@@ -85,8 +84,8 @@ void check_negotiation(const Target &target, const Report &report)
     for (const uint32_t minor : {0u, 1u, uint32_t{PGRAPH_ABI_MINOR}, uint32_t{PGRAPH_ABI_MINOR} + 7}) {
         const LoadedPlugin again = load_plugin(target.file, minor);
         if (again.descriptor == nullptr && minor >= needs) {
-            report.failure("refused host ABI 1." + std::to_string(minor) + ", which its min_host_minor allows: " +
-                           again.error);
+            report.failure("refused host ABI 1." + std::to_string(minor) +
+                           ", which its min_host_minor allows: " + again.error);
         }
     }
     // A host of another major must be refused, with a reason that fits the buffer.
@@ -103,7 +102,8 @@ void check_negotiation(const Target &target, const Report &report)
         } else if (capacity == 256 && reason[0] == '\0') {
             report.failure("refused ABI major 2 without a reason");
         }
-        if (std::any_of(reason.begin() + static_cast<long>(capacity), reason.end(), [](char c) { return c != '\x7f'; })) {
+        if (std::any_of(reason.begin() + static_cast<long>(capacity), reason.end(),
+                        [](char c) { return c != '\x7f'; })) {
             report.failure("wrote past negotiation->error_capacity (" + std::to_string(capacity) + ")");
         }
     }
@@ -127,8 +127,10 @@ void check_required_variables(const Target &target, const Report &report)
             continue;
         }
         if (created.touched_on_failure) report.failure("create failed without " + name + " but wrote *instance");
-        if (!created.error_terminated) report.failure("create's error is not NUL-terminated without " + name);
-        else if (created.error.empty()) report.failure("create failed without " + name + " but gave no reason");
+        if (!created.error_terminated)
+            report.failure("create's error is not NUL-terminated without " + name);
+        else if (created.error.empty())
+            report.failure("create failed without " + name + " but gave no reason");
     }
     if (!any) report.info("no required variable without a default");
 }
@@ -150,8 +152,9 @@ public:
     {
         for (size_t i = 0; i < count; ++i) {
             ids_.push_back("check-" + std::to_string(i));
-            json_.push_back(R"({"event_id":")" + ids_.back() +
-                            R"(","session":{"id":"s-1"},"event":{"type":"plugin.check","timestamp":"2026-01-01T00:00:00Z"},"user":{"id":"user-1"}})");
+            json_.push_back(
+                R"({"event_id":")" + ids_.back() +
+                R"(","session":{"id":"s-1"},"event":{"type":"plugin.check","timestamp":"2026-01-01T00:00:00Z"},"user":{"id":"user-1"}})");
         }
         events_.resize(count);
         for (size_t i = 0; i < count; ++i) {
@@ -215,7 +218,8 @@ private:
             std::memcpy(&entry, at, fields);
             const std::string which = what + ": event result " + std::to_string(i);
             if (entry.struct_size != fields) report.failure(which + ": struct_size was overwritten (stride ignored?)");
-            if (!terminated(entry.reason, sizeof entry.reason)) report.failure(which + ": reason is not NUL-terminated");
+            if (!terminated(entry.reason, sizeof entry.reason))
+                report.failure(which + ": reason is not NUL-terminated");
             if (status == PGRAPH_PARTIAL && (entry.status < PGRAPH_EVENT_OK || entry.status > PGRAPH_EVENT_REJECT)) {
                 report.failure(which + ": unknown per-event status " + std::to_string(entry.status));
             }

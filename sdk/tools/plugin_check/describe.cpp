@@ -10,9 +10,8 @@ namespace {
 bool valid_name(const char *name)
 {
     if (name == nullptr || *name == '\0' || std::strlen(name) > 64) return false;
-    return std::all_of(name, name + std::strlen(name), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    });
+    return std::all_of(name, name + std::strlen(name),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
 }
 
 const char *text(const char *s)
@@ -63,7 +62,8 @@ void check_variables(const pgraph_publisher_descriptor &d, const Report &report)
         std::string flags;
         if ((v.flags & PGRAPH_ENV_REQUIRED) != 0) flags += " required";
         if ((v.flags & PGRAPH_ENV_SECRET) != 0) flags += " secret";
-        const std::string fallback = v.default_value != nullptr ? std::string(" default \"") + v.default_value + "\"" : "";
+        const std::string fallback =
+            v.default_value != nullptr ? std::string(" default \"") + v.default_value + "\"" : "";
         report.info(std::string("  ") + v.name + ": " + type_of(v, d.env_var_size) + flags + fallback + " - " +
                     text(v.description));
         if (std::min<size_t>(v.struct_size, d.env_var_size) >= offsetof(pgraph_env_var, allowed_values) + 8 &&

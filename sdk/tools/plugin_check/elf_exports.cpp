@@ -15,9 +15,20 @@ namespace {
 // Symbols the linker defines in every shared object; they are not the plugin's.
 bool is_linker_symbol(const std::string &name)
 {
-    static const std::array<const char *, 14> names = {
-        "_init", "_fini", "__bss_start", "_edata", "_end", "__end__", "_etext", "__data_start", "__dso_handle",
-        "_DYNAMIC", "_GLOBAL_OFFSET_TABLE_", "_PROCEDURE_LINKAGE_TABLE_", "__bss_start__", "_bss_end__"};
+    static const std::array<const char *, 14> names = {"_init",
+                                                       "_fini",
+                                                       "__bss_start",
+                                                       "_edata",
+                                                       "_end",
+                                                       "__end__",
+                                                       "_etext",
+                                                       "__data_start",
+                                                       "__dso_handle",
+                                                       "_DYNAMIC",
+                                                       "_GLOBAL_OFFSET_TABLE_",
+                                                       "_PROCEDURE_LINKAGE_TABLE_",
+                                                       "__bss_start__",
+                                                       "_bss_end__"};
     return std::any_of(names.begin(), names.end(), [&](const char *n) { return name == n; });
 }
 
@@ -55,7 +66,8 @@ Exports defined_dynamic_symbols(const std::string &file)
             Elf64_Sym symbol{};
             if (!read_at(bytes, at, symbol)) return {{}, "truncated ELF file"};
             const unsigned binding = ELF64_ST_BIND(symbol.st_info);
-            if (symbol.st_shndx == SHN_UNDEF || (binding != STB_GLOBAL && binding != STB_WEAK && binding != STB_GNU_UNIQUE)) {
+            if (symbol.st_shndx == SHN_UNDEF ||
+                (binding != STB_GLOBAL && binding != STB_WEAK && binding != STB_GNU_UNIQUE)) {
                 continue;
             }
             const size_t name_at = strings.sh_offset + symbol.st_name;

@@ -31,8 +31,10 @@ std::vector<std::string> symbol_failures(const std::string &file)
     std::vector<std::string> failures;
     bool has_entry = false;
     for (const std::string &symbol : exports.symbols) {
-        if (symbol == PGRAPH_PUBLISHER_ENTRY_SYMBOL) has_entry = true;
-        else failures.push_back("exports " + symbol + " (link with the SDK's version script)");
+        if (symbol == PGRAPH_PUBLISHER_ENTRY_SYMBOL)
+            has_entry = true;
+        else
+            failures.push_back("exports " + symbol + " (link with the SDK's version script)");
     }
     if (!has_entry) failures.push_back("does not export " PGRAPH_PUBLISHER_ENTRY_SYMBOL);
     return failures;

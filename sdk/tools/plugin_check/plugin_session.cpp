@@ -25,8 +25,8 @@ LoadedPlugin load_plugin(const std::string &file, uint32_t host_minor)
         return loaded;
     }
     std::array<char, 256> refusal{};
-    pgraph_negotiation negotiation{sizeof(pgraph_negotiation), PGRAPH_ABI_MAJOR, host_minor, 0, refusal.data(),
-                                   refusal.size()};
+    pgraph_negotiation negotiation{
+        sizeof(pgraph_negotiation), PGRAPH_ABI_MAJOR, host_minor, 0, refusal.data(), refusal.size()};
     loaded.descriptor = loaded.entry(&negotiation);
     if (loaded.descriptor == nullptr) {
         refusal.back() = '\0';
@@ -66,7 +66,8 @@ void FakeHostTable::log(void *context, int32_t level, const char *msg, size_t le
 {
     auto *self = static_cast<FakeHostTable *>(context);
     std::lock_guard lock(self->mutex_);
-    self->lines_.push_back(std::to_string(level) + " " + std::string(msg != nullptr ? msg : "", msg != nullptr ? len : 0));
+    self->lines_.push_back(std::to_string(level) + " " +
+                           std::string(msg != nullptr ? msg : "", msg != nullptr ? len : 0));
 }
 
 std::vector<std::string> FakeHostTable::lines() const
@@ -76,7 +77,7 @@ std::vector<std::string> FakeHostTable::lines() const
 }
 
 std::vector<std::pair<std::string, std::string>> configuration(const pgraph_publisher_descriptor &descriptor,
-                                                                const Environment &env, const std::string &omit)
+                                                               const Environment &env, const std::string &omit)
 {
     std::vector<std::pair<std::string, std::string>> config;
     for (uint32_t i = 0; i < descriptor.env_var_count; ++i) {

@@ -49,7 +49,7 @@ private:
 /// The (name, value) pairs create receives: --env values, else declared defaults,
 /// leaving out `omit`.
 std::vector<std::pair<std::string, std::string>> configuration(const pgraph_publisher_descriptor &descriptor,
-                                                                const Environment &env, const std::string &omit = "");
+                                                               const Environment &env, const std::string &omit = "");
 
 /// Calls create; on success *instance is set and the error is empty.
 struct Created {

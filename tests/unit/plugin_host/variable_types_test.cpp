@@ -10,8 +10,8 @@ using namespace productgraph::plugin_host;
 
 namespace {
 
-pgraph_env_var typed(const char *name, uint32_t type, int64_t min = 0, int64_t max = 0,
-                     const char *allowed = nullptr, uint32_t flags = 0)
+pgraph_env_var typed(const char *name, uint32_t type, int64_t min = 0, int64_t max = 0, const char *allowed = nullptr,
+                     uint32_t flags = 0)
 {
     return pgraph_env_var{sizeof(pgraph_env_var), flags, name, nullptr, "test", type, 0, min, max, allowed};
 }
@@ -149,8 +149,8 @@ TEST_CASE("a default breaking its own type is reported as the plugin's fault")
     const auto d = descriptor_of(&variable, 1, sizeof(pgraph_env_var));
     const auto settings = read_plugin_settings(d, env_of({}));
     REQUIRE(settings.has_value());
-    CHECK(settings->invalid_value ==
-          "ACME_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 10, got \"50\" (the default of plugin acme)");
+    CHECK(settings->invalid_value == "ACME_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 10, got \"50\" "
+                                     "(the default of plugin acme)");
 }
 
 TEST_CASE("a disabled plugin's typed variables are not checked")
