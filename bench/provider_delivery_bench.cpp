@@ -67,7 +67,7 @@ double median(std::vector<double> values)
 
 size_t delivered_by(DaemonProcess &daemon, const std::string &plugin)
 {
-    const auto list = http_get(daemon.base_url() + "/v1/plugins").json();
+    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
     for (const auto &entry : list["plugins"].GetArray()) {
         if (plugin == entry["name"].GetString() && entry.HasMember("delivered")) return entry["delivered"].GetUint64();
     }

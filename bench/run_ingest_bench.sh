@@ -125,7 +125,8 @@ wait_until_answering "bare server" "$bare_pid" "http://127.0.0.1:$bare_port/" "$
 daemon_port=$(free_port)
 daemon_cmd=${PG_BENCH_DAEMON_CMD:-"\"$daemon_bin\""}
 # cwd is the scratch dir so anything the daemon writes relative to it is removed afterwards.
-(cd "$work" && PORT=$daemon_port PRODUCTGRAPH_PLUGIN_DIR=$build_dir/plugins \
+# The admin listener takes any free port, so two runs (or a running daemon) never clash on 8081.
+(cd "$work" && PORT=$daemon_port PRODUCTGRAPH_ADMIN_ADDRESS=${PRODUCTGRAPH_ADMIN_ADDRESS:-127.0.0.1:0} PRODUCTGRAPH_PLUGIN_DIR=$build_dir/plugins \
     exec bash -c "exec $daemon_cmd") >"$work/daemon.out" 2>"$work/daemon.err" &
 daemon_pid=$!
 health=$(wait_until_answering "daemon" "$daemon_pid" "http://127.0.0.1:$daemon_port/health" "$work/daemon.err")

@@ -12,7 +12,8 @@
 #include "common/log.hpp"
 #include "daemon/daemon_config.hpp"
 #include "dispatch/dispatcher.hpp"
-#include "http/http_server.hpp"
+#include "http/listeners.hpp"
+#include "http/request_completion.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "queue/disk_queue.hpp"
 #include "queue/memory_queue.hpp"
@@ -123,21 +124,28 @@ int run()
     context->queue = &queue;
     context->plugins = &*catalog;
     context->dispatcher = &dispatcher;
-    http::HttpServer server(context);
-    const auto port = server.start();
-    if (!port) {
-        common::log_error(port.error().message);
+    http::set_access_log(config->http.access_log || config->debug);
+    const uint64_t fd_limit = http::raise_fd_limit();
+    http::Listeners listeners(context);
+    const auto ports = listeners.start();
+    if (!ports) {
+        common::log_error(ports.error().message);
         dispatcher.stop();
         return startup_error;
     }
-    common::log_info("listening", {{"port", *port}, {"plugins_enabled", enabled}});
+    common::log_info("listening", {{"port", ports->public_port},
+                                   {"admin_port", ports->admin_port},
+                                   {"plugins_enabled", enabled},
+                                   {"fd_limit", fd_limit}});
 
     wait_for_shutdown_signal(signals);
+    // Draining: both listeners stay open, /ready answers 503 and new events get 503
+    // with Retry-After, so a load balancer sees the drain before the ports close.
     context->accepting.store(false);
-    queue.close();
-    server.shutdown();
+    queue.close();  // answers every pending append before anything else stops
     const bool drained = dispatcher.drain(std::chrono::steady_clock::now() + config->shutdown_timeout);
     if (!drained) common::log_error("shutdown timeout reached before every plugin caught up");
+    listeners.shutdown();
     dispatcher.stop();
     const bool hung = dispatcher.any_hung();
     catalog->clear();  // destroys every plugin instance that is not stuck in publish

@@ -27,6 +27,22 @@ bool running_from_build_tree()
     return !error && self.string().starts_with(std::string(PG_BUILD_TREE) + "/");
 }
 
+common::Result<std::string> read_listen_host()
+{
+    const std::string text = env_value("PRODUCTGRAPH_LISTEN_ADDRESS").value_or("0.0.0.0");
+    auto host = http::parse_listen_host(text);
+    if (!host) return common::fail("PRODUCTGRAPH_LISTEN_ADDRESS: " + host.error().message);
+    return host;
+}
+
+common::Result<http::ListenAddress> read_admin_address()
+{
+    const std::string text = env_value("PRODUCTGRAPH_ADMIN_ADDRESS").value_or("127.0.0.1:8081");
+    auto address = http::parse_listen_address(text);
+    if (!address) return common::fail("PRODUCTGRAPH_ADMIN_ADDRESS: " + address.error().message);
+    return address;
+}
+
 }  // namespace
 
 std::filesystem::path default_plugin_dir()
@@ -53,6 +69,21 @@ common::Result<DaemonConfig> read_daemon_config()
     PG_TRY_ASSIGN(config.http.threads, env_int("PRODUCTGRAPH_HTTP_THREADS", 2, 1, 64));
     config.plugin_dir = env_value("PRODUCTGRAPH_PLUGIN_DIR").value_or(default_plugin_dir().string());
     if (const auto keys = env_value("PRODUCTGRAPH_API_KEYS")) config.http.api_keys = common::split_list(*keys);
+    PG_TRY_ASSIGN(config.http.listen_host, read_listen_host());
+    PG_TRY_ASSIGN(config.http.admin_address, read_admin_address());
+    if (const auto keys = env_value("PRODUCTGRAPH_ADMIN_KEYS")) config.http.admin_keys = common::split_list(*keys);
+    PG_TRY_ASSIGN(config.http.access_log, env_bool("PRODUCTGRAPH_ACCESS_LOG", false));
+    PG_TRY_ASSIGN(config.http.max_inflight_bytes,
+                  env_int("PRODUCTGRAPH_MAX_INFLIGHT_BYTES", 256ll * 1024 * 1024, 64 * 1024, 1ll << 40));
+    PG_TRY_ASSIGN(config.http.max_header_bytes, env_int("PRODUCTGRAPH_MAX_HEADER_BYTES", 64 * 1024, 1024, 1024 * 1024));
+    PG_TRY_ASSIGN(config.http.max_header_count, env_int("PRODUCTGRAPH_MAX_HEADERS", 100, 8, 10'000));
+    int64_t timeout_ms = 0;
+    PG_TRY_ASSIGN(timeout_ms, env_int("PRODUCTGRAPH_HEADER_TIMEOUT_MS", 10'000, 100, 3'600'000));
+    config.http.header_timeout = std::chrono::milliseconds(timeout_ms);
+    PG_TRY_ASSIGN(timeout_ms, env_int("PRODUCTGRAPH_BODY_TIMEOUT_MS", 60'000, 100, 3'600'000));
+    config.http.body_timeout = std::chrono::milliseconds(timeout_ms);
+    PG_TRY_ASSIGN(timeout_ms, env_int("PRODUCTGRAPH_KEEPALIVE_TIMEOUT_MS", 60'000, 100, 3'600'000));
+    config.http.keepalive_timeout = std::chrono::milliseconds(timeout_ms);
     if (const auto origins = env_value("PRODUCTGRAPH_CORS_ORIGINS")) {
         config.http.cors_origins = common::split_list(*origins);
     }

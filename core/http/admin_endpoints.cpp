@@ -10,7 +10,6 @@
 namespace productgraph::http {
 namespace {
 
-using namespace Pistache;
 using common::append_json_string;
 
 void append_field(std::string &out, std::string_view key, std::string_view value)
@@ -49,12 +48,12 @@ std::string failed_plugins_json(const ApiContext &context)
 
 }  // namespace
 
-void handle_health(Http::ResponseWriter &response)
+void handle_health(ResponseWriter &response)
 {
-    send_json(response, Http::Code::Ok, "{\"status\":\"ok\"}");
+    send_json(response, Status::ok, "{\"status\":\"ok\"}");
 }
 
-void handle_ready(ApiContext &context, Http::ResponseWriter &response)
+void handle_ready(ApiContext &context, ResponseWriter &response)
 {
     const queue::QueueStats stats = context.queue->stats();
     std::string reason;
@@ -65,15 +64,14 @@ void handle_ready(ApiContext &context, Http::ResponseWriter &response)
         reason = "queue is full";
     }
     if (!reason.empty()) {
-        send_json(response, Http::Code::Service_Unavailable,
+        send_json(response, Status::service_unavailable,
                   "{\"status\":\"not_ready\",\"reason\":" + common::json_string(reason) + "}");
         return;
     }
-    send_json(response, Http::Code::Ok,
-              "{\"status\":\"ready\",\"failed_plugins\":" + failed_plugins_json(context) + "}");
+    send_json(response, Status::ok, "{\"status\":\"ready\",\"failed_plugins\":" + failed_plugins_json(context) + "}");
 }
 
-void handle_plugin_list(ApiContext &context, Http::ResponseWriter &response)
+void handle_plugin_list(ApiContext &context, ResponseWriter &response)
 {
     std::string out = "{\"plugins\":[";
     bool first = true;
@@ -109,23 +107,23 @@ void handle_plugin_list(ApiContext &context, Http::ResponseWriter &response)
            ",\"capacity_bytes\":" + std::to_string(stats.capacity_bytes) +
            ",\"appended_total\":" + std::to_string(stats.appended_total) +
            ",\"refused_full_total\":" + std::to_string(stats.refused_full_total) + "}}";
-    send_json(response, Http::Code::Ok, out);
+    send_json(response, Status::ok, out);
 }
 
-void handle_dead_letter_list(ApiContext &context, std::string_view plugin, const Http::Request &request,
-                             Http::ResponseWriter &response)
+void handle_dead_letter_list(ApiContext &context, std::string_view plugin, const Request &request,
+                             ResponseWriter &response)
 {
     const dispatch::DeadLetterStore *store = context.dispatcher->dead_letters_for(plugin);
     if (store == nullptr) {
-        send_error(response, Http::Code::Not_Found, "plugin " + std::string(plugin) + " is not enabled");
+        send_error(response, Status::not_found, "plugin " + std::string(plugin) + " is not enabled");
         return;
     }
     size_t limit = 100;
-    if (const auto text = request.query().get("limit")) {
+    if (const auto text = request.query_value("limit")) {
         char *end = nullptr;
         const unsigned long long parsed = std::strtoull(text->c_str(), &end, 10);
         if (text->empty() || *end != '\0' || parsed < 1 || parsed > 10'000) {
-            send_error(response, Http::Code::Bad_Request, "limit: must be an integer from 1 to 10000");
+            send_error(response, Status::bad_request, "limit: must be an integer from 1 to 10000");
             return;
         }
         limit = parsed;
@@ -137,25 +135,24 @@ void handle_dead_letter_list(ApiContext &context, std::string_view plugin, const
     }
     out += "],\"count\":" + std::to_string(store->count()) +
            ",\"replay_in_progress\":" + (store->replay_in_progress() ? "true" : "false") + "}";
-    send_json(response, Http::Code::Ok, out);
+    send_json(response, Status::ok, out);
 }
 
-void handle_dead_letter_replay(ApiContext &context, std::string_view plugin, Http::ResponseWriter &response)
+void handle_dead_letter_replay(ApiContext &context, std::string_view plugin, ResponseWriter &response)
 {
     if (context.dispatcher->dead_letters_for(plugin) == nullptr) {
-        send_error(response, Http::Code::Not_Found, "plugin " + std::string(plugin) + " is not enabled");
+        send_error(response, Status::not_found, "plugin " + std::string(plugin) + " is not enabled");
         return;
     }
     const auto replayed = context.dispatcher->replay_dead_letters(plugin);
     if (!replayed) {
-        send_error(response, Http::Code::Conflict, replayed.error().message);
+        send_error(response, Status::conflict, replayed.error().message);
         return;
     }
-    send_json(response, Http::Code::Accepted, "{\"replaying\":" + std::to_string(*replayed) + "}");
+    send_json(response, Status::accepted, "{\"replaying\":" + std::to_string(*replayed) + "}");
 }
 
-void handle_plugin_request(ApiContext &context, std::string_view rest, const Http::Request &request,
-                           Http::ResponseWriter &response)
+void handle_plugin_request(ApiContext &context, std::string_view rest, const Request &request, ResponseWriter &response)
 {
     const size_t slash = rest.find('/');
     const std::string_view name = rest.substr(0, slash);
@@ -163,23 +160,20 @@ void handle_plugin_request(ApiContext &context, std::string_view rest, const Htt
     for (const plugin_host::PluginEntry &entry : *context.plugins) {
         if (entry.name != name) continue;
         if (entry.instance == nullptr) {
-            send_error(response, Http::Code::Not_Found, "plugin " + entry.name + " is not enabled");
+            send_error(response, Status::not_found, "plugin " + entry.name + " is not enabled");
             return;
         }
-        std::string query = request.query().as_str();
-        if (!query.empty() && query.front() == '?') query.erase(0, 1);
-        const auto answer = entry.instance->handle_request(path, query);
+        const auto answer = entry.instance->handle_request(path, request.query);
         if (!answer) {
-            send_error(response, Http::Code::Not_Found, "plugin " + entry.name + " answers no requests");
+            send_error(response, Status::not_found, "plugin " + entry.name + " answers no requests");
             return;
         }
         // A plugin's status is only a number to us; keep it inside what HTTP allows.
         const int status = answer->status >= 200 && answer->status <= 599 ? answer->status : 500;
-        response.send(static_cast<Http::Code>(status), answer->body,
-                      Http::Mime::MediaType::fromString(answer->content_type));
+        response.send(static_cast<Status>(status), answer->body, answer->content_type);
         return;
     }
-    send_error(response, Http::Code::Not_Found, "no plugin named " + std::string(name));
+    send_error(response, Status::not_found, "no plugin named " + std::string(name));
 }
 
 }  // namespace productgraph::http

@@ -1,5 +1,5 @@
 // Routing table in code: each path answers its methods, anything else is a JSON
-// 404 or 405, and no exception ever reaches Pistache (which would send e.what()).
+// 404 or 405, and no exception ever reaches the server (which answers a bare 500).
 #include "http/api_handler.hpp"
 
 #include <string_view>
@@ -8,76 +8,128 @@
 #include "http/admin_endpoints.hpp"
 #include "http/event_intake.hpp"
 #include "http/json_response.hpp"
+#include "http/metrics_endpoint.hpp"
 #include "http/request_guards.hpp"
 
 namespace productgraph::http {
 namespace {
 
-using namespace Pistache;
-
 constexpr std::string_view plugins_prefix = "/v1/plugins/";
 
-void method_not_allowed(Http::ResponseWriter &response, Http::Method allowed)
+void method_not_allowed(ResponseWriter &response, Method allowed)
 {
-    response.headers().add<Http::Header::Allow>(allowed);
-    send_error(response, Http::Code::Method_Not_Allowed,
-               std::string("method not allowed; use ") + Http::methodString(allowed));
+    response.add_header("Allow", method_name(allowed));
+    send_error(response, Status::method_not_allowed,
+               std::string("method not allowed; use ") + std::string(method_name(allowed)));
+}
+
+void not_found(const Request &request, ResponseWriter &response)
+{
+    send_error(response, Status::not_found, "no such endpoint: " + std::string(request.path));
 }
 
 }  // namespace
 
-void ApiHandler::onRequest(const Http::Request &request, Http::ResponseWriter response)
+void ApiHandler::on_request(Request &request, ResponseWriter response)
 {
     try {
-        if (request.method() == Http::Method::Options) {
-            answer_preflight(context_->settings.cors_origins, request, std::move(response));
-            return;
+        if (listener_ == Listener::public_api) {
+            route_public(request, response);
+        } else {
+            route_admin(request, response);
         }
-        set_connection_header(request, response);
-        add_cors_headers(context_->settings.cors_origins, request, response);
-        route(request, response);
     } catch (const std::exception &e) {
-        common::log_error("request failed", {{"path", request.resource()}, {"error", e.what()}});
-        send_error(response, Http::Code::Internal_Server_Error, "internal error");
+        common::log_error("request failed", {{"path", request.path}, {"error", e.what()}});
+        send_error(response, Status::internal_server_error, "internal error");
     } catch (...) {
-        common::log_error("request failed", {{"path", request.resource()}});
-        send_error(response, Http::Code::Internal_Server_Error, "internal error");
+        common::log_error("request failed", {{"path", request.path}});
+        send_error(response, Status::internal_server_error, "internal error");
     }
 }
 
-void ApiHandler::route(const Http::Request &request, Http::ResponseWriter &response)
+void ApiHandler::route_public(Request &request, ResponseWriter &response)
 {
-    const std::string &path = request.resource();
-    const Http::Method method = request.method();
-    const bool is_get = method == Http::Method::Get || method == Http::Method::Head;
+    const std::vector<std::string> &origins = context_->settings.cors_origins;
+    if (request.method == Method::options) {
+        response.set_route("preflight");
+        answer_preflight(origins, request, response);
+        return;
+    }
+    add_cors_headers(origins, request, response);
+    const std::string_view path = request.path;
+    const Method method = request.method;
+    const bool is_get = method == Method::get || method == Method::head;
 
     if (path == "/v1/events") {
-        if (method != Http::Method::Post) return method_not_allowed(response, Http::Method::Post);
+        response.set_route("/v1/events");
+        if (method != Method::post) return method_not_allowed(response, Method::post);
+        // A browser on a site we do not serve: refuse before reading its events.
+        if (origin_refused(origins, request)) {
+            return send_error(response, Status::forbidden,
+                              "origin " + std::string(*request.header("Origin")) + " is not allowed");
+        }
         return handle_post_events(*context_, request, response);
     }
-    if (path == "/health") return is_get ? handle_health(response) : method_not_allowed(response, Http::Method::Get);
-    if (path == "/ready")
-        return is_get ? handle_ready(*context_, response) : method_not_allowed(response, Http::Method::Get);
-    if (path == "/v1/plugins") {
-        return is_get ? handle_plugin_list(*context_, response) : method_not_allowed(response, Http::Method::Get);
+    if (path == "/health") {
+        response.set_route("/health");
+        return is_get ? handle_health(response) : method_not_allowed(response, Method::get);
     }
-    if (std::string_view(path).starts_with(plugins_prefix)) {
-        const std::string_view rest = std::string_view(path).substr(plugins_prefix.size());
+    if (path == "/ready") {
+        response.set_route("/ready");
+        return is_get ? handle_ready(*context_, response) : method_not_allowed(response, Method::get);
+    }
+    // Admin paths live on the admin listener only; here they do not exist, whatever key is sent.
+    not_found(request, response);
+}
+
+void ApiHandler::route_admin(Request &request, ResponseWriter &response)
+{
+    const std::string_view path = request.path;
+    const Method method = request.method;
+    const bool is_get = method == Method::get || method == Method::head;
+
+    if (path == "/health") {
+        response.set_route("/health");
+        return is_get ? handle_health(response) : method_not_allowed(response, Method::get);
+    }
+    if (path == "/ready") {
+        response.set_route("/ready");
+        return is_get ? handle_ready(*context_, response) : method_not_allowed(response, Method::get);
+    }
+    if (!admin_key_accepted(context_->settings.admin_keys, request)) {
+        response.add_header("WWW-Authenticate", "Bearer");
+        return send_error(response, Status::unauthorized,
+                          request.header("Authorization") ? "Authorization: not a valid admin key"
+                                                          : "Authorization: Bearer <admin key> required");
+    }
+    if (path == "/metrics") {
+        response.set_route("/metrics");
+        return is_get ? handle_metrics(*context_, request, response) : method_not_allowed(response, Method::get);
+    }
+    if (path == "/v1/plugins") {
+        response.set_route("/v1/plugins");
+        return is_get ? handle_plugin_list(*context_, response) : method_not_allowed(response, Method::get);
+    }
+    if (path.starts_with(plugins_prefix)) {
+        const std::string_view rest = path.substr(plugins_prefix.size());
         const std::string_view plugin = rest.substr(0, rest.find('/'));
         const std::string_view below = rest.substr(plugin.size());
         // Dead letters belong to the host, whatever the plugin answers itself.
         if (below == "/dead-letters") {
+            response.set_route("/v1/plugins/{name}/dead-letters");
             return is_get ? handle_dead_letter_list(*context_, plugin, request, response)
-                          : method_not_allowed(response, Http::Method::Get);
+                          : method_not_allowed(response, Method::get);
         }
         if (below == "/dead-letters/replay") {
-            return method == Http::Method::Post ? handle_dead_letter_replay(*context_, plugin, response)
-                                                : method_not_allowed(response, Http::Method::Post);
+            response.set_route("/v1/plugins/{name}/dead-letters/replay");
+            return method == Method::post ? handle_dead_letter_replay(*context_, plugin, response)
+                                          : method_not_allowed(response, Method::post);
         }
-        if (!is_get) return method_not_allowed(response, Http::Method::Get);
+        response.set_route("/v1/plugins/{name}/{path}");
+        if (!is_get) return method_not_allowed(response, Method::get);
         return handle_plugin_request(*context_, rest, request, response);
     }
-    send_error(response, Http::Code::Not_Found, "no such endpoint: " + path);
+    not_found(request, response);
 }
 
 }  // namespace productgraph::http

@@ -1,27 +1,30 @@
-// The Pistache handler: routes by method and path without Pistache's Router, whose
-// 0.0.5 route table is mutated from worker threads (toolchain.md §3.7) and which
-// copies every request body.
+// Routes by listener, method and path. The public listener serves only events,
+// preflights, health and readiness; the admin listener serves plugins, dead
+// letters, metrics, health and readiness, behind PRODUCTGRAPH_ADMIN_KEYS.
 #pragma once
 
 #include <memory>
 
-#include <pistache/http.h>
-
 #include "http/api_context.hpp"
+#include "http/server_limits.hpp"
 
 namespace productgraph::http {
 
-class ApiHandler : public Pistache::Http::Handler {
+enum class Listener { public_api, admin };
+
+class ApiHandler : public RequestHandler {
 public:
-    HTTP_PROTOTYPE(ApiHandler)
+    ApiHandler(std::shared_ptr<ApiContext> context, Listener listener)
+        : context_(std::move(context)), listener_(listener)
+    {}
 
-    explicit ApiHandler(std::shared_ptr<ApiContext> context) : context_(std::move(context)) {}
-
-    void onRequest(const Pistache::Http::Request &request, Pistache::Http::ResponseWriter response) override;
+    void on_request(Request &request, ResponseWriter response) override;
 
 private:
-    void route(const Pistache::Http::Request &request, Pistache::Http::ResponseWriter &response);
+    void route_public(Request &request, ResponseWriter &response);
+    void route_admin(Request &request, ResponseWriter &response);
     std::shared_ptr<ApiContext> context_;
+    Listener listener_;
 };
 
 }  // namespace productgraph::http

@@ -14,8 +14,6 @@
 namespace productgraph::http {
 namespace {
 
-using namespace Pistache;
-
 std::string accepted_body(size_t accepted, const event::ParsedBatch &batch)
 {
     std::string body = "{\"accepted\":" + std::to_string(accepted) + ",\"rejected\":" + std::to_string(batch.rejected) +
@@ -30,13 +28,13 @@ std::string accepted_body(size_t accepted, const event::ParsedBatch &batch)
     return body;
 }
 
-event::RequestContext request_context(const ApiContext &context, const Http::Request &request)
+event::RequestContext request_context(const ApiContext &context, const Request &request)
 {
     event::RequestContext info;
-    const auto forwarded = request.headers().tryGetRaw("X-Forwarded-For");
-    info.client_ip = client_address(request.address().host(), forwarded ? forwarded->value() : std::string(),
-                                    context.settings.trusted_proxies);
-    if (const auto agent = request.headers().tryGet<Http::Header::UserAgent>()) info.user_agent = agent->agent();
+    const auto forwarded = request.header("X-Forwarded-For");
+    info.client_ip =
+        client_address(request.peer_ip, forwarded.value_or(std::string_view()), context.settings.trusted_proxies);
+    if (const auto agent = request.header("User-Agent")) info.user_agent = *agent;
     info.received_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
@@ -45,33 +43,29 @@ event::RequestContext request_context(const ApiContext &context, const Http::Req
 
 }  // namespace
 
-void handle_post_events(ApiContext &context, const Http::Request &request, Http::ResponseWriter &response)
+void handle_post_events(ApiContext &context, Request &request, ResponseWriter &response)
 {
-    const auto key = request.headers().tryGetRaw("X-PG-API-Key");
-    if (!api_key_accepted(context.settings.api_keys,
-                          key ? std::optional<std::string_view>(key->value()) : std::nullopt)) {
-        send_error(response, Http::Code::Unauthorized,
-                   key ? "X-PG-API-Key: not a valid key" : "X-PG-API-Key: required");
+    const auto key = request.header("X-PG-API-Key");
+    if (!api_key_accepted(context.settings.api_keys, key)) {
+        send_error(response, Status::unauthorized, key ? "X-PG-API-Key: not a valid key" : "X-PG-API-Key: required");
         return;
     }
-    if (request.body().size() > context.settings.max_body_bytes) {
-        send_error(response, Http::Code::Request_Entity_Too_Large,
-                   "body: " + std::to_string(request.body().size()) + " bytes, larger than the 10 MB limit");
+    if (request.body.size() > context.settings.max_body_bytes) {
+        send_error(response, Status::payload_too_large,
+                   "body: " + std::to_string(request.body.size()) + " bytes, larger than the 10 MB limit");
         return;
     }
     if (!context.accepting.load()) {
-        response.headers().add<RetryAfterHeader>(context.settings.retry_after.count());
-        send_error(response, Http::Code::Service_Unavailable, "shutting down: send the events again later");
+        response.add_header("Retry-After", std::to_string(context.settings.retry_after.count()));
+        send_error(response, Status::service_unavailable, "shutting down: send the events again later");
         return;
     }
 
-    // Parsed in place, so a private copy, with room for the parser's SIMD reads.
-    std::string body;
-    body.reserve(request.body().size() + 64);
-    body.assign(request.body());
-    auto parsed = event::parse_batch(body, request_context(context, request));
+    // Parsed in place, straight from the buffer the edge framed it into (it
+    // keeps Request::body_padding spare bytes for the parser's SIMD reads).
+    auto parsed = event::parse_batch(request.body, request_context(context, request));
     if (!parsed) {
-        send_error(response, Http::Code::Bad_Request, parsed.error().message);
+        send_error(response, Status::bad_request, parsed.error().message);
         return;
     }
     const size_t accepted = parsed->accepted.size();
@@ -79,25 +73,25 @@ void handle_post_events(ApiContext &context, const Http::Request &request, Http:
         common::log_debug("events received", {{"accepted", accepted}, {"rejected", parsed->rejected}});
     }
     if (accepted == 0) {
-        send_json(response, Http::Code::Accepted, accepted_body(0, *parsed));
+        send_json(response, Status::accepted, accepted_body(0, *parsed));
         return;
     }
     // The 202 goes out only once the queue holds the events as durably as it
     // promises. The answer may come from the queue's durability thread, so this
     // worker thread is free for other connections while the disk syncs.
-    auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
+    auto writer = std::make_shared<ResponseWriter>(std::move(response));
     auto answer = std::make_shared<std::string>(accepted_body(accepted, *parsed));
     const long retry_after = context.settings.retry_after.count();
     context.queue->append_async(
         std::move(parsed->accepted), [writer, answer, accepted, retry_after](queue::AppendStatus status) {
             if (status == queue::AppendStatus::appended) {
-                send_json(*writer, Http::Code::Accepted, *answer);
+                send_json(*writer, Status::accepted, *answer);
                 return;
             }
             const bool full = status == queue::AppendStatus::full;
             if (full) common::log_warn("queue full: refusing events with 503", {{"events", accepted}});
-            writer->headers().add<RetryAfterHeader>(retry_after);
-            send_error(*writer, Http::Code::Service_Unavailable,
+            writer->add_header("Retry-After", std::to_string(retry_after));
+            send_error(*writer, Status::service_unavailable,
                        full ? "queue is full: nothing was accepted, send the events again later"
                             : "shutting down: send the events again later");
         });

@@ -1,33 +1,18 @@
-// JSON responses; the only place that calls ResponseWriter::send.
+// JSON responses; the one place error bodies are built.
 #include "http/json_response.hpp"
-
-#include <algorithm>
-#include <cctype>
 
 #include "common/json_text.hpp"
 
 namespace productgraph::http {
 
-using namespace Pistache;
-
-void set_connection_header(const Http::Request &request, Http::ResponseWriter &response)
+void send_json(ResponseWriter &response, Status code, std::string_view body)
 {
-    bool close = request.version() == Http::Version::Http10;
-    if (const auto connection = request.headers().tryGet<Http::Header::Connection>()) {
-        close = connection->control() == Http::ConnectionControl::Close;
-    }
-    response.headers().remove<Http::Header::Connection>();  // replaces Pistache's own guess
-    response.headers().add<Http::Header::Connection>(close ? Http::ConnectionControl::Close
-                                                           : Http::ConnectionControl::KeepAlive);
+    response.send(code, body, "application/json");
 }
 
-void send_json(Http::ResponseWriter &response, Http::Code code, const std::string &body)
+void send_error(ResponseWriter &response, Status code, std::string_view message)
 {
-    response.send(code, body, MIME(Application, Json));
-}
-
-void send_error(Http::ResponseWriter &response, Http::Code code, std::string_view message)
-{
+    response.set_reason(message);
     send_json(response, code, "{\"error\":" + common::json_string(message) + "}");
 }
 

@@ -1,11 +1,9 @@
-// API key and CORS handling for browsers calling the daemon cross-origin.
+// API key, admin key and CORS handling for browsers calling the daemon cross-origin.
 #include "http/request_guards.hpp"
 
 #include "http/json_response.hpp"
 
 namespace productgraph::http {
-
-using namespace Pistache;
 
 bool api_key_accepted(const std::vector<std::string> &keys, std::optional<std::string_view> presented)
 {
@@ -23,6 +21,18 @@ bool api_key_accepted(const std::vector<std::string> &keys, std::optional<std::s
     return match;
 }
 
+bool admin_key_accepted(const std::vector<std::string> &keys, const Request &request)
+{
+    if (keys.empty()) return true;
+    const auto authorization = request.header("Authorization");
+    constexpr std::string_view scheme = "Bearer ";
+    if (!authorization || authorization->size() <= scheme.size() ||
+        !equals_ignore_case(authorization->substr(0, scheme.size()), scheme)) {
+        return false;
+    }
+    return api_key_accepted(keys, authorization->substr(scheme.size()));
+}
+
 std::optional<std::string> allowed_origin(const std::vector<std::string> &origins, std::string_view origin)
 {
     for (const std::string &allowed : origins) {
@@ -32,32 +42,34 @@ std::optional<std::string> allowed_origin(const std::vector<std::string> &origin
     return std::nullopt;
 }
 
-void add_cors_headers(const std::vector<std::string> &origins, const Http::Request &request,
-                      Http::ResponseWriter &response)
+bool origin_refused(const std::vector<std::string> &origins, const Request &request)
 {
-    const auto origin = request.headers().tryGetRaw("Origin");
+    const auto origin = request.header("Origin");
+    return origin && !allowed_origin(origins, *origin);
+}
+
+void add_cors_headers(const std::vector<std::string> &origins, const Request &request, ResponseWriter &response)
+{
+    const auto origin = request.header("Origin");
     if (!origin) return;
-    if (const auto allowed = allowed_origin(origins, origin->value())) {
-        response.headers().add<Http::Header::AccessControlAllowOrigin>(*allowed);
-        if (*allowed != "*") response.headers().add<VaryHeader>("Origin");
+    if (const auto allowed = allowed_origin(origins, *origin)) {
+        response.add_header("Access-Control-Allow-Origin", *allowed);
+        if (*allowed != "*") response.add_header("Vary", "Origin");
     }
 }
 
-void answer_preflight(const std::vector<std::string> &origins, const Http::Request &request,
-                      Http::ResponseWriter response)
+void answer_preflight(const std::vector<std::string> &origins, const Request &request, ResponseWriter &response)
 {
-    set_connection_header(request, response);
-    const auto origin = request.headers().tryGetRaw("Origin");
-    if (origin && !allowed_origin(origins, origin->value())) {
-        send_error(response, Http::Code::Forbidden, "origin " + origin->value() + " is not allowed");
+    const auto origin = request.header("Origin");
+    if (origin && !allowed_origin(origins, *origin)) {
+        send_error(response, Status::forbidden, "origin " + std::string(*origin) + " is not allowed");
         return;
     }
     add_cors_headers(origins, request, response);
-    response.headers()
-        .add<Http::Header::AccessControlAllowMethods>("GET, POST, OPTIONS")
-        .add<Http::Header::AccessControlAllowHeaders>("Content-Type, X-PG-API-Key")
-        .add<MaxAgeHeader>(600);
-    response.send(Http::Code::No_Content);
+    response.add_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    response.add_header("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, X-PG-API-Key");
+    response.add_header("Access-Control-Max-Age", "600");
+    response.send(Status::no_content);
 }
 
 }  // namespace productgraph::http

@@ -159,8 +159,8 @@ TEST_CASE("responses keep the connection alive unless the client asks to close")
     PluginDirectory plugins;
     plugins.add_plugin("memory");
     auto daemon = start_daemon(plugins);
-    CHECK(http_get(daemon->base_url() + "/health").header("connection") == "Keep-Alive");
-    CHECK(http_get(daemon->base_url() + "/health", {{"Connection", "close"}}).header("connection") == "Close");
+    CHECK(http_get(daemon->base_url() + "/health").header("connection") == "keep-alive");
+    CHECK(http_get(daemon->base_url() + "/health", {{"Connection", "close"}}).header("connection") == "close");
 }
 
 TEST_CASE("CORS preflight is answered for allowed origins and refused for others")

@@ -150,6 +150,11 @@ std::optional<int> DaemonProcess::wait_for_exit(milliseconds timeout)
     return std::nullopt;
 }
 
+void DaemonProcess::send_signal(int signal)
+{
+    if (!exit_code_) kill(pid_, signal);
+}
+
 std::optional<int> DaemonProcess::stop(int signal, milliseconds timeout)
 {
     if (exit_code_) return exit_code_;

@@ -31,6 +31,8 @@ public:
     std::optional<int> wait_until_listening(std::chrono::milliseconds timeout = std::chrono::seconds(15));
     /// Sends `signal` and waits for the exit; returns the exit code (128+n if killed).
     std::optional<int> stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    /// Sends `signal` without waiting (to watch what the daemon does meanwhile).
+    void send_signal(int signal);
     /// Waits for the process to exit by itself; returns its exit code.
     std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
 
