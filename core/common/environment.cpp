@@ -25,26 +25,51 @@ std::optional<bool> parse_bool(std::string_view text)
     return std::nullopt;
 }
 
-Result<bool> env_bool(const char *name, bool fallback)
+Result<bool> env_bool(const EnvLookup &env, const char *name, bool fallback)
 {
-    const auto value = env_value(name);
+    const auto value = env(name);
     if (!value) return fallback;
     if (const auto parsed = parse_bool(*value)) return *parsed;
     return fail(std::string(name) + ": must be true or false, got \"" + *value + "\"");
 }
 
-Result<int64_t> env_int(const char *name, int64_t fallback, int64_t min, int64_t max)
+Result<int64_t> env_int(const EnvLookup &env, const char *name, int64_t fallback, int64_t min, int64_t max,
+                        std::string_view unit)
 {
-    const auto value = env_value(name);
+    const auto value = env(name);
     if (!value) return fallback;
     int64_t parsed = 0;
     const char *end = value->data() + value->size();
     const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
     if (ec != std::errc() || ptr != end || parsed < min || parsed > max) {
-        return fail(std::string(name) + ": must be an integer from " + std::to_string(min) + " to " +
+        const std::string what = unit.empty() ? "an integer" : "a whole number of " + std::string(unit);
+        return fail(std::string(name) + ": must be " + what + " from " + std::to_string(min) + " to " +
                     std::to_string(max) + ", got \"" + *value + "\"");
     }
     return parsed;
+}
+
+Result<std::string> env_text(const EnvLookup &env, const char *name, std::string fallback)
+{
+    auto value = env(name);
+    if (!value) return fallback;
+    if (value->empty()) return fail(std::string(name) + ": set but empty; give a value or unset it");
+    if (std::isspace(static_cast<unsigned char>(value->front())) ||
+        std::isspace(static_cast<unsigned char>(value->back()))) {
+        return fail(std::string(name) + ": must not begin or end with blanks, got \"" + *value + "\"");
+    }
+    return std::move(*value);
+}
+
+Result<std::optional<std::vector<std::string>>> env_list(const EnvLookup &env, const char *name)
+{
+    const auto value = env(name);
+    if (!value) return std::optional<std::vector<std::string>>();
+    auto items = split_list(*value);
+    if (items.empty()) {
+        return fail(std::string(name) + ": set but lists nothing, got \"" + *value + "\"; give a value or unset it");
+    }
+    return std::optional<std::vector<std::string>>(std::move(items));
 }
 
 std::vector<std::string> split_list(std::string_view text)

@@ -1,22 +1,31 @@
-// Wires the flow: config -> plugins -> queue -> dispatch -> HTTP, then waits for a
-// signal and takes it down in reverse, draining the queue within the timeout.
+// Wires the flow: environment -> config -> plugins -> queue -> dispatch -> HTTP, then
+// serves signals (SIGHUP reloads) and takes it down in reverse, draining the queue
+// within the timeout.
 #include "daemon/daemon.hpp"
 
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <pthread.h>
 #include <unistd.h>
 
 #include "common/log.hpp"
+#include "daemon/build_info.hpp"
 #include "daemon/daemon_config.hpp"
+#include "daemon/daemon_environment.hpp"
+#include "daemon/plugin_set.hpp"
+#include "daemon/provider_warnings.hpp"
+#include "daemon/reload.hpp"
+#include "daemon/systemd_notify.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/listeners.hpp"
 #include "http/request_completion.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "queue/disk_queue.hpp"
 #include "queue/memory_queue.hpp"
+#include "queue/periodic_task.hpp"
 
 namespace productgraph::daemon {
 namespace {
@@ -24,7 +33,7 @@ namespace {
 constexpr int startup_error = 2;
 
 // Signals are blocked before any thread starts so that only sigwait() sees them.
-sigset_t block_shutdown_signals()
+sigset_t block_control_signals()
 {
     sigset_t signals;
     sigemptyset(&signals);
@@ -36,17 +45,18 @@ sigset_t block_shutdown_signals()
     return signals;
 }
 
-void wait_for_shutdown_signal(const sigset_t &signals)
+// Reloads on SIGHUP until SIGTERM or SIGINT arrives; returns that signal's name.
+const char *serve_signals(const sigset_t &signals, DaemonState &state, PluginSet &plugins,
+                          const SystemdNotifier &notifier)
 {
     while (true) {
         int signal_number = 0;
         if (sigwait(&signals, &signal_number) != 0) continue;
         if (signal_number == SIGHUP) {
-            common::log_warn("SIGHUP: plugin reload is not supported yet; restart to pick up plugin changes");
+            reload(state, plugins, notifier);
             continue;
         }
-        common::log_info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-        return;
+        return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
     }
 }
 
@@ -70,61 +80,81 @@ size_t count_analytics_providers(const std::vector<plugin_host::PluginEntry> &ca
 {
     size_t count = 0;
     for (const auto &entry : catalog) {
-        if (entry.instance != nullptr && (entry.library.descriptor->flags & PGRAPH_PLUGIN_ANALYTICS_PROVIDER) != 0) {
-            ++count;
-        }
+        if (entry.instance != nullptr && entry.is_analytics_provider()) ++count;
     }
     return count;
+}
+
+// The environment (with the env file) and the daemon's variables; logs and returns
+// nothing on a start-up error.
+std::optional<DaemonState> read_state()
+{
+    Variables inherited = inherited_environment();
+    auto environment = DaemonEnvironment::load(inherited);
+    if (!environment) {
+        common::log_error(environment.error().message);
+        return std::nullopt;
+    }
+    if (const auto &file = environment->env_file()) {
+        common::log_info("env file read", {{"file", file->string()}, {"variables", environment->from_file()}});
+    }
+    auto config = read_daemon_config(environment->lookup());
+    if (!config) {
+        common::log_error(config.error().message);
+        return std::nullopt;
+    }
+    return DaemonState{std::move(inherited), std::move(*environment), std::move(*config)};
 }
 
 }  // namespace
 
 int run()
 {
-    const sigset_t signals = block_shutdown_signals();
-    auto config = read_daemon_config();
-    if (!config) {
-        common::log_error(config.error().message);
-        return startup_error;
-    }
-    common::set_log_level(config->debug ? common::LogLevel::debug : common::LogLevel::info);
-    common::log_info("starting productgraphd", {{"plugin_dir", config->plugin_dir.string()}});
+    const sigset_t signals = block_control_signals();
+    common::log_info("starting productgraphd", {{"version", build_info::version},
+                                                {"commit", build_info::git_commit},
+                                                {"plugin_abi", build_info::plugin_abi},
+                                                {"pid", getpid()}});
+    auto state = read_state();
+    if (!state) return startup_error;
+    const DaemonConfig &config = state->config;
+    common::set_log_level(config.debug ? common::LogLevel::debug : common::LogLevel::info);
+    const SystemdNotifier notifier(state->inherited);
+    common::log_info("loading plugins", {{"plugin_dir", config.plugin_dir.string()}});
 
-    auto catalog = plugin_host::load_plugin_catalog(config->plugin_dir, plugin_host::process_environment());
+    auto catalog = plugin_host::load_plugin_catalog(config.plugin_dir, state->environment.lookup());
     if (!catalog) {
         common::log_error(catalog.error().message);
         return startup_error;
     }
-    if (config->analytics_enabled) {
+    log_missing_providers(*catalog, state->environment.variables(), config.plugin_dir);
+    if (config.analytics_enabled) {
         common::log_info("analytics enabled", {{"publishers", count_analytics_providers(*catalog)}});
     }
 
-    auto opened_queue = open_queue(*config);
+    auto opened_queue = open_queue(config);
     if (!opened_queue) {
         common::log_error(opened_queue.error().message);
         return startup_error;
     }
     queue::EventQueue &queue = **opened_queue;  // outlives the dispatcher, declared after it
-    const auto dead_letter_dir = config->durable_queue ? config->queue_dir / "dead-letters" : std::filesystem::path();
-    dispatch::Dispatcher dispatcher(queue, config->worker, config->hang_grace, dead_letter_dir);
-    size_t enabled = 0;
-    for (auto &entry : *catalog) {
-        if (entry.instance == nullptr) continue;
-        if (auto added = dispatcher.add_plugin(*entry.instance); !added) {
-            common::log_error(added.error().message);
-            return startup_error;
-        }
-        ++enabled;
+    const auto dead_letter_dir = config.durable_queue ? config.queue_dir / "dead-letters" : std::filesystem::path();
+    dispatch::Dispatcher dispatcher(queue, config.worker, config.hang_grace, dead_letter_dir);
+    PluginSet plugins(dispatcher);
+    const auto enabled = plugins.start(std::move(*catalog));
+    if (!enabled) {
+        common::log_error(enabled.error().message);
+        return startup_error;
     }
-    if (enabled == 0) common::log_warn("no plugin is enabled: accepted events are not forwarded anywhere");
+    if (*enabled == 0) common::log_warn("no plugin is enabled: accepted events are not forwarded anywhere");
     dispatcher.start();
 
     auto context = std::make_shared<http::ApiContext>();
-    context->settings = config->http;
+    context->settings = config.http;
     context->queue = &queue;
-    context->plugins = &*catalog;
+    context->plugins = &plugins.registry();
     context->dispatcher = &dispatcher;
-    http::set_access_log(config->http.access_log || config->debug);
+    http::set_access_log(config.http.access_log || config.debug);
     const uint64_t fd_limit = http::raise_fd_limit();
     http::Listeners listeners(context);
     const auto ports = listeners.start();
@@ -135,20 +165,27 @@ int run()
     }
     common::log_info("listening", {{"port", ports->public_port},
                                    {"admin_port", ports->admin_port},
-                                   {"plugins_enabled", enabled},
+                                   {"plugins_enabled", *enabled},
                                    {"fd_limit", fd_limit}});
+    notifier.ready("listening on port " + std::to_string(ports->public_port) + " (admin " +
+                   std::to_string(ports->admin_port) + "), " + std::to_string(*enabled) + " plugins enabled");
+    std::optional<queue::PeriodicTask> watchdog;  // pings until the process ends
+    if (const auto interval = notifier.watchdog_interval()) watchdog.emplace(*interval, [&] { notifier.watchdog(); });
 
-    wait_for_shutdown_signal(signals);
+    const char *stop_signal = serve_signals(signals, *state, plugins, notifier);
     // Draining: both listeners stay open, /ready answers 503 and new events get 503
     // with Retry-After, so a load balancer sees the drain before the ports close.
+    // Refuse first, then say so: whoever reads "shutting down" may rely on the 503s.
     context->accepting.store(false);
+    common::log_info("shutting down", {{"signal", stop_signal}});
+    notifier.stopping();
     queue.close();  // answers every pending append before anything else stops
-    const bool drained = dispatcher.drain(std::chrono::steady_clock::now() + config->shutdown_timeout);
+    const bool drained = dispatcher.drain(std::chrono::steady_clock::now() + config.shutdown_timeout);
     if (!drained) common::log_error("shutdown timeout reached before every plugin caught up");
     listeners.shutdown();
     dispatcher.stop();
     const bool hung = dispatcher.any_hung();
-    catalog->clear();  // destroys every plugin instance that is not stuck in publish
+    plugins.clear();  // destroys every plugin instance that is not stuck in publish
     common::log_info("stopped");
     if (hung) {
         // A thread is still inside a plugin's publish; normal exit would run static

@@ -3,8 +3,9 @@
 
 namespace productgraph::daemon {
 
-/// Runs until SIGTERM or SIGINT; returns the process exit code (0 after a clean
-/// shutdown, 2 for a start-up error already logged with the variable or file).
+/// Runs until SIGTERM or SIGINT, reloading on SIGHUP; returns the process exit code
+/// (0 after a clean shutdown, 2 for a start-up error already logged with the
+/// variable or file).
 int run();
 
 }  // namespace productgraph::daemon

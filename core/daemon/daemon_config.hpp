@@ -1,10 +1,12 @@
-// The daemon's own variables (product-spec §2 plus PRODUCTGRAPH_*), read once at start-up.
+// The daemon's own variables (product-spec §2 plus PRODUCTGRAPH_*), read at start-up
+// and again on every reload (where only DEBUG and ANALYTICS_ENABLED take effect).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 
+#include "common/environment.hpp"
 #include "common/result.hpp"
 #include "dispatch/dispatch_worker.hpp"
 #include "http/http_settings.hpp"
@@ -27,13 +29,13 @@ struct DaemonConfig {
     std::chrono::seconds shutdown_timeout{10};
 };
 
-/// Reads every variable; the error names the first bad one.
-common::Result<DaemonConfig> read_daemon_config();
+/// Reads every variable from `env`; the error names the first bad one.
+common::Result<DaemonConfig> read_daemon_config(const common::EnvLookup &env);
 
 /// The queue folder when PRODUCTGRAPH_QUEUE_DIR is unset: systemd's $STATE_DIRECTORY,
 /// else the build tree's state/queue when run from the build tree, else
 /// /var/lib/productgraph/queue.
-std::filesystem::path default_queue_dir();
+std::filesystem::path default_queue_dir(const common::EnvLookup &env);
 
 /// The plugin folder when PRODUCTGRAPH_PLUGIN_DIR is unset: the build tree's when
 /// this binary runs from the build tree, else the installed one.

@@ -1,7 +1,7 @@
-// productgraphd entry point; everything happens in daemon::run().
-#include "daemon/daemon.hpp"
+// productgraphd entry point; the command line decides what runs (command_line.cpp).
+#include "daemon/command_line.hpp"
 
-int main()
+int main(int argc, char **argv)
 {
-    return productgraph::daemon::run();
+    return productgraph::daemon::run_command_line(argc, argv);
 }

@@ -16,12 +16,6 @@ int64_t monotonic_now_ms()
 
 }  // namespace
 
-namespace {
-// Without a directory dead letters live in memory; beyond this many per plugin the
-// oldest are dropped with a log line.
-constexpr size_t dead_letters_in_memory_max = 100'000;
-}  // namespace
-
 Dispatcher::Dispatcher(queue::EventQueue &queue, WorkerSettings settings, milliseconds hang_grace,
                        std::filesystem::path dead_letter_dir)
     : queue_(queue), settings_(settings), hang_grace_(hang_grace), dead_letter_dir_(std::move(dead_letter_dir))
@@ -32,23 +26,13 @@ Dispatcher::~Dispatcher()
     stop();
 }
 
-common::Result<void> Dispatcher::add_plugin(plugin_host::PluginInstance &plugin)
-{
-    const std::string name(plugin.name());
-    auto dead_letters = DeadLetterStore::open(dead_letter_dir_, name, dead_letters_in_memory_max);
-    if (!dead_letters) return tl::unexpected(dead_letters.error());
-    Slot slot;
-    slot.stats = std::make_unique<PluginStats>();
-    slot.dead_letters = std::move(*dead_letters);
-    const queue::CursorId cursor = queue_.open_cursor(name);
-    slot.worker = std::make_unique<DispatchWorker>(plugin, queue_, cursor, *slot.stats, *slot.dead_letters, settings_);
-    slots_.emplace(name, std::move(slot));
-    return {};
-}
-
 void Dispatcher::start()
 {
-    for (auto &[name, slot] : slots_) slot.worker->start();
+    {
+        std::lock_guard lock(slots_mutex_);
+        started_ = true;
+        for (auto &[name, slot] : slots_) slot.worker->start();
+    }
     watchdog_ = std::thread([this] { watch_for_hangs(); });
 }
 
@@ -57,6 +41,7 @@ void Dispatcher::watch_for_hangs()
     const int64_t limit = (settings_.publish_timeout + hang_grace_).count();
     std::unique_lock lock(watchdog_mutex_);
     while (!watchdog_wake_.wait_for(lock, milliseconds(100), [this] { return stopping_; })) {
+        std::lock_guard slots_lock(slots_mutex_);
         for (auto &[name, slot] : slots_) {
             const int64_t since = slot.worker->publishing_since_ms();
             if (slot.hung || since == 0 || monotonic_now_ms() - since <= limit) continue;
@@ -71,9 +56,12 @@ bool Dispatcher::drain(steady_clock::time_point deadline)
 {
     while (true) {
         bool drained = true;
-        for (auto &[name, slot] : slots_) {
-            if (slot.stats->failed()) continue;
-            if (queue_.lag(slot.worker->cursor()) > 0 || slot.worker->busy()) drained = false;
+        {
+            std::lock_guard lock(slots_mutex_);
+            for (auto &[name, slot] : slots_) {
+                if (slot.stats->failed()) continue;
+                if (queue_.lag(slot.worker->cursor()) > 0 || slot.worker->busy()) drained = false;
+            }
         }
         if (drained) return true;
         if (steady_clock::now() >= deadline) return false;
@@ -90,6 +78,9 @@ void Dispatcher::stop()
     }
     watchdog_wake_.notify_all();
     if (watchdog_.joinable()) watchdog_.join();
+    // Held while joining: the HTTP server is down by now, and no reload runs
+    // concurrently (both happen on the control thread).
+    std::lock_guard lock(slots_mutex_);
     for (auto &[name, slot] : slots_) slot.worker->request_stop();
     for (auto &[name, slot] : slots_) {
         const uint64_t undelivered = queue_.lag(slot.worker->cursor());
@@ -98,32 +89,37 @@ void Dispatcher::stop()
             continue;
         }
         slot.worker->join();
+        slot.plugin.reset();  // the catalog, on this thread, destroys it with the last reference
         if (undelivered > 0) {
             common::log_error("shutdown: events not delivered to plugin", {{"plugin", name}, {"events", undelivered}});
         }
     }
 }
 
-const PluginStats *Dispatcher::stats_for(std::string_view plugin_name) const
+std::shared_ptr<const PluginStats> Dispatcher::stats_for(std::string_view plugin_name) const
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
-    return it == slots_.end() ? nullptr : it->second.stats.get();
+    return it == slots_.end() ? nullptr : it->second.stats;
 }
 
 uint64_t Dispatcher::lag_for(std::string_view plugin_name) const
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
     return it == slots_.end() ? 0 : queue_.lag(it->second.worker->cursor());
 }
 
-const DeadLetterStore *Dispatcher::dead_letters_for(std::string_view plugin_name) const
+std::shared_ptr<const DeadLetterStore> Dispatcher::dead_letters_for(std::string_view plugin_name) const
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
-    return it == slots_.end() ? nullptr : it->second.dead_letters.get();
+    return it == slots_.end() ? nullptr : it->second.dead_letters;
 }
 
 common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_name)
 {
+    std::lock_guard lock(slots_mutex_);
     const auto it = slots_.find(plugin_name);
     if (it == slots_.end()) return common::fail("plugin " + std::string(plugin_name) + " is not enabled");
     if (it->second.stats->failed()) {
@@ -135,10 +131,18 @@ common::Result<size_t> Dispatcher::replay_dead_letters(std::string_view plugin_n
 
 bool Dispatcher::any_hung() const
 {
+    std::lock_guard lock(slots_mutex_);
     for (const auto &[name, slot] : slots_) {
         if (slot.hung) return true;
     }
-    return false;
+    return abandoned_on_removal_.load();
+}
+
+bool Dispatcher::hung(std::string_view plugin_name) const
+{
+    std::lock_guard lock(slots_mutex_);
+    const auto it = slots_.find(plugin_name);
+    return it != slots_.end() && it->second.hung;
 }
 
 }  // namespace productgraph::dispatch

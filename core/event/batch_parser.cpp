@@ -7,15 +7,16 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include "event/compact_json.hpp"
+#include "event/body_screen.hpp"
+#include "event/canonical_event.hpp"
 #include "event/event_schema.hpp"
 #include "event/timestamp.hpp"
-#include "event/utf8.hpp"
+#include "event/uuid_v7.hpp"
 
 namespace productgraph::event {
 namespace {
 
-// UTF-8 is validated beforehand (find_invalid_utf8), far faster than RapidJSON's
+// UTF-8 is validated beforehand (screen_body), far faster than RapidJSON's
 // per-character check; the iterative parser never recurses on hostile nesting.
 constexpr unsigned parse_flags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag;
 
@@ -58,10 +59,18 @@ bool nesting_exceeds(const Value &v, int remaining)
     return false;
 }
 
+// The fields product-spec §1 fills in when an event leaves them out (or null).
+struct MissingFields {
+    bool event_id = false;
+    bool project_id = false;
+    bool timestamp = false;
+};
+
 // Validates one event; on success fills `record` (except json and request fields)
-// with views into the parsed document and returns true.
+// with views into the parsed document, says which defaulted fields are missing,
+// and returns true.
 bool validate_event(const Value &event, size_t index, const BatchLimits &limits, EventFields &record,
-                    std::vector<EventError> &errors)
+                    MissingFields &missing, std::vector<EventError> &errors)
 {
     const size_t errors_before = errors.size();
     auto report = [&](std::string_view field, std::string reason) {
@@ -130,11 +139,9 @@ bool validate_event(const Value &event, size_t index, const BatchLimits &limits,
         case FieldRole::none: break;
         }
     }
-    if (!seen_event_id) report("event_id", "required");
-    if (!seen_project) report("project_id", "required (or its alias product_id)");
     if (!seen_session) report("session.id", "required");
     if (!seen_type) report("event.type", "required");
-    if (!seen_timestamp) report("event.timestamp", "required");
+    missing = MissingFields{!seen_event_id, !seen_project, !seen_timestamp};
     return errors.size() == errors_before;
 }
 
@@ -145,15 +152,18 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
     // RapidJSON's SSE2 scanning reads whole 16-byte blocks and may run past the
     // terminating NUL; give it room inside the allocation.
     if (body.capacity() < body.size() + simd_padding) body.reserve(body.size() + simd_padding);
-    if (const auto bad = find_invalid_utf8(body)) {
-        return common::fail("invalid JSON at byte " + std::to_string(*bad) + ": Invalid encoding in string.");
-    }
+    if (auto fault = screen_body(body)) return common::fail(std::move(*fault));
     // A per-thread arena: a typical batch's DOM fits, so parsing does not touch
     // malloc (the allocator spills into the heap only for larger documents).
     thread_local std::unique_ptr<char[]> arena(new char[arena_size]);
     rapidjson::MemoryPoolAllocator<> value_allocator(arena.get(), arena_size);
     rapidjson::Document document(&value_allocator);
     document.ParseInsitu<parse_flags>(body.data());
+    if (document.GetParseError() == rapidjson::kParseErrorDocumentRootNotSingular) {
+        return common::fail("invalid JSON at byte " + std::to_string(document.GetErrorOffset()) +
+                            ": more data after the JSON document; the body must be one JSON document followed "
+                            "only by whitespace");
+    }
     if (document.HasParseError()) {
         return common::fail(std::string("invalid JSON at byte ") + std::to_string(document.GetErrorOffset()) + ": " +
                             rapidjson::GetParseError_En(document.GetParseError()));
@@ -172,14 +182,29 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
     ParsedBatch batch;
     batch.accepted.reserve(events.Size());
     thread_local std::string canonical;  // reused: its capacity settles at the largest event
+    thread_local std::string generated_id;
+    std::string received_text;  // the receive time as RFC 3339, formatted once per request
     for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
         EventFields record;
-        if (!validate_event(events[i], i, limits, record, batch.errors)) {
+        MissingFields missing;
+        if (!validate_event(events[i], i, limits, record, missing, batch.errors)) {
             ++batch.rejected;
             continue;
         }
+        EventDefaults defaults;
+        if (missing.event_id) {
+            generated_id.clear();
+            append_uuid_v7(generated_id, context.received_ms);
+            defaults.event_id = record.event_id = generated_id;
+        }
+        if (missing.project_id) defaults.project_id = context.default_project_id;
+        if (missing.timestamp) {
+            if (received_text.empty()) append_rfc3339_ms(received_text, context.received_ms);
+            defaults.timestamp = received_text;
+            record.timestamp_ms = context.received_ms;
+        }
         canonical.clear();
-        append_compact_json(canonical, events[i]);
+        append_canonical_event(canonical, events[i], defaults);
         if (canonical.size() > limits.max_event_bytes) {
             batch.errors.push_back(EventError{i, "event: " + std::to_string(canonical.size()) +
                                                      " bytes, larger than the " +

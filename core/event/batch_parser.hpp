@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -15,7 +16,10 @@ namespace productgraph::event {
 struct RequestContext {
     std::string client_ip;
     std::string user_agent;
-    int64_t received_ms = 0;
+    int64_t received_ms = 0;  // also the timestamp of an event sent without one
+    // project_id of an event sent without project_id or product_id
+    // (PRODUCTGRAPH_DEFAULT_PROJECT_ID); must outlive the parse_batch call.
+    std::string_view default_project_id = "default";
 };
 
 /// The contract's limits (product-spec §1), adjustable for tests.
@@ -28,7 +32,7 @@ struct BatchLimits {
 /// One invalid event, reported by its index in the batch.
 struct EventError {
     size_t index = 0;
-    std::string message;  // "<field>: <reason>", e.g. "event_id: required"
+    std::string message;  // "<field>: <reason>", e.g. "session.id: required"
 };
 
 struct ParsedBatch {
@@ -38,7 +42,11 @@ struct ParsedBatch {
 };
 
 /// Parses `body` in place (it is modified) and validates each event. Fails only
-/// for the whole request: invalid JSON or UTF-8, wrong shape, too many events.
+/// for the whole request: invalid JSON or UTF-8 (lone surrogates included), a body
+/// that is not exactly one JSON document plus whitespace, wrong shape, too many
+/// events. Events without event_id, event.timestamp or project_id get the
+/// defaults of product-spec §1 (a UUIDv7, the receive time, the default project),
+/// written into their canonical JSON ahead of the fields as sent.
 common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context,
                                         const BatchLimits &limits = {});
 

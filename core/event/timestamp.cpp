@@ -40,7 +40,61 @@ int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+// The inverse, civil_from_days, from the same paper.
+void civil_from_days(int64_t z, int64_t &y, int &m, int &d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+void append_digits(std::string &out, int64_t value, int width)
+{
+    char digits[8];
+    for (int i = width - 1; i >= 0; --i) {
+        digits[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    out.append(digits, static_cast<size_t>(width));
+}
+
+// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
+constexpr int64_t min_rfc3339_ms = -62167219200000;
+constexpr int64_t max_rfc3339_ms = 253402300799999;
+
 }  // namespace
+
+void append_rfc3339_ms(std::string &out, int64_t unix_ms)
+{
+    unix_ms = unix_ms < min_rfc3339_ms ? min_rfc3339_ms : unix_ms > max_rfc3339_ms ? max_rfc3339_ms : unix_ms;
+    const int64_t millis = ((unix_ms % 1000) + 1000) % 1000;
+    const int64_t total_seconds = (unix_ms - millis) / 1000;
+    const int64_t seconds_of_day = ((total_seconds % 86400) + 86400) % 86400;
+    const int64_t days = (total_seconds - seconds_of_day) / 86400;
+    int64_t year = 0;
+    int month = 0, day = 0;
+    civil_from_days(days, year, month, day);
+    append_digits(out, year, 4);
+    out.push_back('-');
+    append_digits(out, month, 2);
+    out.push_back('-');
+    append_digits(out, day, 2);
+    out.push_back('T');
+    append_digits(out, seconds_of_day / 3600, 2);
+    out.push_back(':');
+    append_digits(out, seconds_of_day / 60 % 60, 2);
+    out.push_back(':');
+    append_digits(out, seconds_of_day % 60, 2);
+    out.push_back('.');
+    append_digits(out, millis, 3);
+    out.push_back('Z');
+}
 
 std::optional<int64_t> parse_rfc3339_ms(std::string_view text)
 {

@@ -35,12 +35,13 @@ std::string failed_plugins_json(const ApiContext &context)
         out += "{\"name\":" + common::json_string(name) + ",\"file\":" + common::json_string(file) +
                ",\"reason\":" + common::json_string(reason) + "}";
     };
-    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+    const auto plugins = context.plugins->snapshot();
+    for (const plugin_host::PluginEntry &entry : *plugins) {
         if (entry.state == plugin_host::PluginState::failed) {
             add(entry.name, entry.file, entry.reason);
             continue;
         }
-        const dispatch::PluginStats *stats = context.dispatcher->stats_for(entry.name);
+        const auto stats = context.dispatcher->stats_for(entry.name);
         if (stats != nullptr && stats->failed()) add(entry.name, entry.file, stats->failure());
     }
     return out + "]";
@@ -75,10 +76,11 @@ void handle_plugin_list(ApiContext &context, ResponseWriter &response)
 {
     std::string out = "{\"plugins\":[";
     bool first = true;
-    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+    const auto plugins = context.plugins->snapshot();
+    for (const plugin_host::PluginEntry &entry : *plugins) {
         if (!first) out.push_back(',');
         first = false;
-        const dispatch::PluginStats *stats = context.dispatcher->stats_for(entry.name);
+        const auto stats = context.dispatcher->stats_for(entry.name);
         const bool failed_at_runtime = stats != nullptr && stats->failed();
         out.push_back('{');
         append_field(out, "file", entry.file);
@@ -103,7 +105,9 @@ void handle_plugin_list(ApiContext &context, ResponseWriter &response)
     const queue::QueueStats stats = context.queue->stats();
     out += "],\"queue\":{\"depth_events\":" + std::to_string(stats.depth_events) +
            ",\"depth_bytes\":" + std::to_string(stats.depth_bytes) +
-           ",\"capacity_events\":" + std::to_string(stats.capacity_events) +
+           // The disk queue has no event limit (UINT64_MAX inside): null says so.
+           ",\"capacity_events\":" +
+           (stats.capacity_events == UINT64_MAX ? std::string("null") : std::to_string(stats.capacity_events)) +
            ",\"capacity_bytes\":" + std::to_string(stats.capacity_bytes) +
            ",\"appended_total\":" + std::to_string(stats.appended_total) +
            ",\"refused_full_total\":" + std::to_string(stats.refused_full_total) + "}}";
@@ -113,7 +117,7 @@ void handle_plugin_list(ApiContext &context, ResponseWriter &response)
 void handle_dead_letter_list(ApiContext &context, std::string_view plugin, const Request &request,
                              ResponseWriter &response)
 {
-    const dispatch::DeadLetterStore *store = context.dispatcher->dead_letters_for(plugin);
+    const auto store = context.dispatcher->dead_letters_for(plugin);
     if (store == nullptr) {
         send_error(response, Status::not_found, "plugin " + std::string(plugin) + " is not enabled");
         return;
@@ -157,7 +161,8 @@ void handle_plugin_request(ApiContext &context, std::string_view rest, const Req
     const size_t slash = rest.find('/');
     const std::string_view name = rest.substr(0, slash);
     const std::string_view path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
-    for (const plugin_host::PluginEntry &entry : *context.plugins) {
+    const auto plugins = context.plugins->snapshot();
+    for (const plugin_host::PluginEntry &entry : *plugins) {
         if (entry.name != name) continue;
         if (entry.instance == nullptr) {
             send_error(response, Status::not_found, "plugin " + entry.name + " is not enabled");

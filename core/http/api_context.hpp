@@ -6,7 +6,7 @@
 
 #include "dispatch/dispatcher.hpp"
 #include "http/http_settings.hpp"
-#include "plugin_host/plugin_catalog.hpp"
+#include "plugin_host/plugin_registry.hpp"
 #include "queue/event_queue.hpp"
 
 namespace productgraph::http {
@@ -15,7 +15,7 @@ namespace productgraph::http {
 struct ApiContext {
     HttpSettings settings;
     queue::EventQueue *queue = nullptr;
-    std::vector<plugin_host::PluginEntry> *plugins = nullptr;  // fixed while serving
+    plugin_host::PluginRegistry *plugins = nullptr;  // a reload swaps its snapshot while serving
     dispatch::Dispatcher *dispatcher = nullptr;
     std::atomic<bool> accepting{true};  // false once shutdown begins
 };

@@ -8,22 +8,30 @@
 namespace productgraph::http {
 namespace {
 
-bool is_trusted(std::string_view address, const std::vector<std::string> &trusted)
+bool is_trusted(std::string_view text, const AddressBlocks &trusted)
 {
-    return std::find(trusted.begin(), trusted.end(), address) != trusted.end();
+    const auto address = parse_ip_address(text);
+    return address && std::any_of(trusted.begin(), trusted.end(),
+                                  [&](const AddressBlock &block) { return block.contains(*address); });
 }
 
 }  // namespace
 
-std::string client_address(std::string_view peer, std::string_view forwarded_for,
-                           const std::vector<std::string> &trusted_proxies)
+std::string client_address(std::string_view peer, std::string_view forwarded_for, const AddressBlocks &trusted_proxies)
 {
     if (forwarded_for.empty() || !is_trusted(peer, trusted_proxies)) return std::string(peer);
     const std::vector<std::string> hops = common::split_list(forwarded_for);
+    std::string_view believed = peer;
     for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
-        if (!is_trusted(*hop, trusted_proxies)) return *hop;
+        const auto address = parse_ip_address(*hop);
+        if (!address) break;  // garbage from the client or a proxy: not an address to report
+        believed = *hop;
+        if (!std::any_of(trusted_proxies.begin(), trusted_proxies.end(),
+                         [&](const AddressBlock &block) { return block.contains(*address); })) {
+            break;
+        }
     }
-    return hops.empty() ? std::string(peer) : hops.front();
+    return std::string(believed);
 }
 
 }  // namespace productgraph::http

@@ -7,6 +7,7 @@
 #include "common/json_text.hpp"
 #include "common/log.hpp"
 #include "event/batch_parser.hpp"
+#include "event/rejection_log.hpp"
 #include "http/client_address.hpp"
 #include "http/json_response.hpp"
 #include "http/request_guards.hpp"
@@ -35,6 +36,7 @@ event::RequestContext request_context(const ApiContext &context, const Request &
     info.client_ip =
         client_address(request.peer_ip, forwarded.value_or(std::string_view()), context.settings.trusted_proxies);
     if (const auto agent = request.header("User-Agent")) info.user_agent = *agent;
+    info.default_project_id = context.settings.default_project_id;
     info.received_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
@@ -72,6 +74,7 @@ void handle_post_events(ApiContext &context, Request &request, ResponseWriter &r
     if (common::log_enabled(common::LogLevel::debug)) {
         common::log_debug("events received", {{"accepted", accepted}, {"rejected", parsed->rejected}});
     }
+    event::log_rejected_events(*parsed);
     if (accepted == 0) {
         send_json(response, Status::accepted, accepted_body(0, *parsed));
         return;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "http/ip_address.hpp"
 #include "http/listen_address.hpp"
 
 namespace productgraph::http {
@@ -20,8 +21,8 @@ struct HttpSettings {
     std::vector<std::string> api_keys;         // empty: no key needed
     std::vector<std::string> admin_keys;       // empty: the admin listener needs no key
     std::vector<std::string> cors_origins{"*"};
-    std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For we believe
-    std::chrono::seconds retry_after{1};       // advertised on 503 when the queue is full
+    AddressBlocks trusted_proxies;        // peers whose X-Forwarded-For we believe
+    std::chrono::seconds retry_after{1};  // advertised on 503 when the queue is full
     std::chrono::milliseconds header_timeout{10'000};
     std::chrono::milliseconds body_timeout{60'000};
     std::chrono::milliseconds keepalive_timeout{60'000};
@@ -29,6 +30,8 @@ struct HttpSettings {
     size_t max_header_count = 100;
     size_t max_inflight_bytes = 256ull * 1024 * 1024;  // body bytes held by unfinished requests
     bool access_log = false;
+    // project_id of events sent without project_id or product_id.
+    std::string default_project_id = "default";
 };
 
 }  // namespace productgraph::http

@@ -1,12 +1,21 @@
-// dlopen through Boost.DLL, entry lookup and descriptor checks. Nothing here trusts
-// the plugin's memory beyond what struct_size says it wrote.
+// dlopen through Boost.DLL of a memfd copy, entry lookup and descriptor checks.
+// Nothing here trusts the plugin's memory beyond what struct_size says it wrote.
 #include "plugin_host/plugin_library.hpp"
 
 #include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "common/log.hpp"
 
 namespace productgraph::plugin_host {
 namespace {
@@ -22,7 +31,66 @@ bool valid_plugin_name(const char *name)
     return true;
 }
 
+// FNV-1a, 64 bits: only to notice that a file's bytes changed between two reads.
+std::string fingerprint_of(std::string_view bytes)
+{
+    uint64_t hash = 14695981039346656037ull;
+    for (const char c : bytes) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ull;
+    }
+    std::array<char, 17> text{};
+    std::snprintf(text.data(), text.size(), "%016llx", static_cast<unsigned long long>(hash));
+    return std::string(text.data(), 16) + "-" + std::to_string(bytes.size());
+}
+
+#ifdef MFD_EXEC
+constexpr unsigned memfd_executable = MFD_EXEC;
+#else
+constexpr unsigned memfd_executable = 0x0010U;  // MFD_EXEC, <linux/memfd.h> of Linux 6.3
+#endif
+
+// An anonymous in-memory file holding `image`, for dlopen("/proc/self/fd/N"). The
+// descriptor is never closed once loaded: the loader knows the library by that
+// path, and a reused descriptor number would make a later dlopen return this one.
+common::Result<int> private_copy(const PluginFileImage &image)
+{
+    const std::string name = "productgraph-plugin:" + image.file.filename().string();
+    // Kernels from 6.3 may make memfds non-executable unless asked (vm.memfd_noexec);
+    // older ones refuse the flag with EINVAL.
+    int fd = memfd_create(name.c_str(), MFD_CLOEXEC | memfd_executable);
+    if (fd < 0 && errno == EINVAL) fd = memfd_create(name.c_str(), MFD_CLOEXEC);
+    if (fd < 0) return common::fail(std::string("cannot make a private copy (memfd_create): ") + std::strerror(errno));
+    const char *data = image.bytes.data();
+    size_t left = image.bytes.size();
+    while (left > 0) {
+        const ssize_t written = ::write(fd, data, left);
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) {
+            const std::string reason = std::strerror(errno);
+            ::close(fd);
+            return common::fail("cannot make a private copy: " + reason);
+        }
+        data += written;
+        left -= static_cast<size_t>(written);
+    }
+    return fd;
+}
+
 }  // namespace
+
+common::Result<PluginFileImage> read_plugin_file(const std::filesystem::path &file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return common::fail("cannot read " + file.string() + ": " + std::strerror(errno));
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    PluginFileImage image;
+    image.file = file;
+    image.bytes = std::move(bytes).str();
+    image.fingerprint = fingerprint_of(image.bytes);
+    return image;
+}
 
 common::Result<void> check_descriptor(const pgraph_publisher_descriptor *descriptor)
 {
@@ -63,17 +131,34 @@ common::Result<void> check_descriptor(const pgraph_publisher_descriptor *descrip
 
 common::Result<PluginLibrary> load_plugin_library(const std::filesystem::path &file)
 {
+    auto image = read_plugin_file(file);
+    if (!image) return tl::unexpected(image.error());
+    return load_plugin_library(*image);
+}
+
+common::Result<PluginLibrary> load_plugin_library(const PluginFileImage &image)
+{
     PluginLibrary loaded;
-    loaded.file = file;
+    loaded.file = image.file;
+    loaded.fingerprint = image.fingerprint;
+    auto copy = private_copy(image);
+    if (!copy) return tl::unexpected(copy.error());
+    const std::string copy_path = "/proc/self/fd/" + std::to_string(*copy);
+    common::log_info("loading plugin file", {{"file", image.file.string()}, {"copy", copy_path}});
     // NODELETE: never unmap a plugin, because thread-local destructors and stray
     // callbacks into an unmapped library crash long after the unload.
     const auto mode = static_cast<boost::dll::load_mode::type>(RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     boost::system::error_code error;
-    loaded.library.load(boost::dll::fs::path(file.string()), mode, error);
+    loaded.library.load(boost::dll::fs::path(copy_path), mode, error);
     if (error) {
         const char *detail = dlerror();
-        return common::fail(std::string("not a loadable shared library: ") +
-                            (detail != nullptr ? detail : error.message()));
+        ::close(*copy);  // nothing was loaded under its name, so the number may be reused
+        // The loader speaks of the copy; the operator knows the file.
+        std::string reason = detail != nullptr ? detail : error.message();
+        if (const size_t at = reason.find(copy_path); at != std::string::npos) {
+            reason.replace(at, copy_path.size(), image.file.filename().string());
+        }
+        return common::fail("not a loadable shared library: " + reason);
     }
     if (!loaded.library.has(PGRAPH_PUBLISHER_ENTRY_SYMBOL)) {
         return common::fail("no " PGRAPH_PUBLISHER_ENTRY_SYMBOL " symbol: not a ProductGraph v1 plugin");
@@ -81,6 +166,7 @@ common::Result<PluginLibrary> load_plugin_library(const std::filesystem::path &f
     auto &entry = loaded.library.get<const pgraph_publisher_descriptor *(const pgraph_negotiation *)>(
         PGRAPH_PUBLISHER_ENTRY_SYMBOL);
 
+    common::log_info("calling plugin entry point", {{"file", image.file.string()}});
     std::array<char, 256> refusal{};
     pgraph_negotiation negotiation{};
     negotiation.struct_size = sizeof negotiation;

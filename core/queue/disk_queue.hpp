@@ -95,7 +95,8 @@ public:
     /// Loads `name`'s persisted position if there is one; otherwise starts at the end of
     /// the log (a new plugin does not get old events) and persists that at once, so a
     /// crash right after cannot make it skip what arrives meanwhile. Opening the same
-    /// name twice returns the same cursor.
+    /// name twice returns the same cursor; opening a released one makes it active again
+    /// at its acknowledged position (or the oldest record, logging the gap).
     CursorId open_cursor(const std::string &name) override;
 
     std::vector<QueuedRecord> read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
@@ -159,6 +160,7 @@ private:
     void mark_broken(const common::Error &error);
 
     // The rest need mutex_ held.
+    void reactivate(Cursor &cursor);
     bool has_room(uint64_t bytes) const { return disk_bytes_ + bytes <= options_.max_bytes; }
     uint64_t oldest_needed() const;
     std::vector<std::filesystem::path> reclaim();

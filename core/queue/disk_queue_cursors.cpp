@@ -12,7 +12,10 @@ CursorId DiskQueue::open_cursor(const std::string &name)
     CursorId id = 0;
     {
         std::lock_guard lock(mutex_);
-        if (const auto it = cursor_ids_.find(name); it != cursor_ids_.end()) return it->second;
+        if (const auto it = cursor_ids_.find(name); it != cursor_ids_.end()) {
+            reactivate(cursors_[it->second]);
+            return it->second;
+        }
         Cursor cursor;
         cursor.name = name;
         cursor.position = next_offset_;
@@ -43,6 +46,25 @@ CursorId DiskQueue::open_cursor(const std::string &name)
     }
     persist_cursors();  // a new cursor's starting point must be on disk before events arrive
     return id;
+}
+
+void DiskQueue::reactivate(Cursor &cursor)
+{
+    if (cursor.active) return;
+    // Released earlier in this run (its plugin was removed, disabled or failed) and
+    // opened again by a reload: it resumes at its acknowledged position, unless the
+    // segments holding it were deleted meanwhile.
+    const uint64_t oldest = segments_.front().first_offset;
+    if (cursor.position < oldest) {
+        common::log_warn("queue records this cursor had not acknowledged were deleted while it was not open; "
+                         "it resumes at the oldest record",
+                         {{"cursor", cursor.name},
+                          {"position", cursor.position},
+                          {"resumes_at", oldest},
+                          {"missed_events", oldest - cursor.position}});
+        cursor.position = oldest;
+    }
+    cursor.active = true;
 }
 
 void DiskQueue::acknowledge(CursorId cursor, uint64_t next_offset)

@@ -64,8 +64,9 @@ public:
     /// requests share one fdatasync without blocking their connections.
     virtual void append_async(std::vector<RecordPtr> records, AppendDone done) { done(append(std::move(records))); }
 
-    /// Registers a consumer named `name` whose cursor starts at the current end.
-    /// Call before serving; thread-safe.
+    /// Registers a consumer named `name` whose cursor starts at the current end, or
+    /// returns the existing cursor of that name (made active again if it was released,
+    /// resuming where it stopped). Thread-safe.
     virtual CursorId open_cursor(const std::string &name) = 0;
 
     /// Records from `from_offset` on (never before the cursor's position), within

@@ -37,6 +37,15 @@ AppendStatus MemoryQueue::append(std::vector<RecordPtr> records)
 CursorId MemoryQueue::open_cursor(const std::string &name)
 {
     std::lock_guard lock(mutex_);
+    for (CursorId id = 0; id < cursors_.size(); ++id) {
+        Cursor &cursor = cursors_[id];
+        if (cursor.name != name) continue;
+        // A released cursor (its plugin was removed or failed, then came back in a
+        // reload) resumes where it stopped, or at the oldest record still held.
+        cursor.position = std::max(cursor.position, head_offset_);
+        cursor.active = true;
+        return id;
+    }
     cursors_.push_back(Cursor{name, head_offset_ + records_.size(), true});
     return static_cast<CursorId>(cursors_.size() - 1);
 }

@@ -170,10 +170,10 @@ std::string redact(std::string_view text, std::string_view secret)
 {
     std::string out(text);
     if (secret.empty()) return out;
-    // Search on after the mask: a secret such as "e" occurs inside "[redacted]".
-    constexpr std::string_view mask = "[redacted]";
-    for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + mask.size())) {
-        out.replace(at, secret.size(), mask);
+    constexpr std::string_view marker = "[redacted]";
+    // Search on after the marker: a secret inside "[redacted]" would otherwise loop forever.
+    for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + marker.size())) {
+        out.replace(at, secret.size(), marker);
     }
     return out;
 }

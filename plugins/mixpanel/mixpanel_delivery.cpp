@@ -123,10 +123,11 @@ std::string Delivery::redact(std::string text) const
 {
     for (const std::string *secret : {&settings_.token, &settings_.service_account_secret}) {
         if (secret->empty()) continue;
-        // Search on after the mask: a secret such as "e" occurs inside "[redacted]".
-        constexpr std::string_view mask = "[redacted]";
-        for (std::size_t at = text.find(*secret); at != std::string::npos; at = text.find(*secret, at + mask.size())) {
-            text.replace(at, secret->size(), mask);
+        constexpr std::string_view marker = "[redacted]";
+        // Search on after the marker: a secret inside "[redacted]" would otherwise loop forever.
+        for (std::size_t at = text.find(*secret); at != std::string::npos;
+             at = text.find(*secret, at + marker.size())) {
+            text.replace(at, secret->size(), marker);
         }
     }
     return text;

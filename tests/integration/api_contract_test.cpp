@@ -74,7 +74,7 @@ TEST_CASE("invalid events are rejected by index and valid ones in the same batch
         daemon->base_url() + "/v1/events",
         batch_of(
             {minimal_event("ok1"),
-             R"({"project_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})",
+             R"({"event_id":"no-session","project_id":"p","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})",
              minimal_event("bad-type", R"(,"api.status_code":"200")"), minimal_event("ok2")}));
     REQUIRE(posted.status == 202);
     const auto body = posted.json();
@@ -82,7 +82,7 @@ TEST_CASE("invalid events are rejected by index and valid ones in the same batch
     CHECK(body["rejected"].GetInt() == 2);
     REQUIRE(body["errors"].Size() == 2);
     CHECK(body["errors"][0]["index"].GetInt() == 1);
-    CHECK(std::string(body["errors"][0]["error"].GetString()) == "event_id: required");
+    CHECK(std::string(body["errors"][0]["error"].GetString()) == "session.id: required");
     CHECK(body["errors"][1]["index"].GetInt() == 2);
     CHECK(std::string(body["errors"][1]["error"].GetString()) == "api.status_code: must be an integer");
     REQUIRE(eventually([&] { return memory_count(*daemon) == 2; }));

@@ -1,15 +1,25 @@
 // file_sink.so: a provider stand-in that survives the daemon's kill -9. Each delivered
 // event id is appended as a line to FILE_SINK_PATH with write(2) before publish
-// answers OK, so the file is exactly what the "provider" received.
+// answers OK, so the file is exactly what the "provider" received. Built twice more
+// for the reload tests: as file_sink_b.so (another plugin: FILE_SINK_B_PATH,
+// FILE_SINK_B_ENABLED) and as v2/file_sink.so (the same plugin, version 0.0.2).
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "test_plugin_support.hpp"
 
+#ifndef FILE_SINK_NAME
+#define FILE_SINK_NAME "file_sink"
+#define FILE_SINK_PREFIX "FILE_SINK"
+#endif
+#ifndef FILE_SINK_VERSION
+#define FILE_SINK_VERSION "0.0.1"
+#endif
+
 namespace productgraph::test_plugins {
 namespace {
 
-constexpr const char *path_variable = "FILE_SINK_PATH";
+constexpr const char *path_variable = FILE_SINK_PREFIX "_PATH";
 
 constexpr pgraph_env_var variables[] = {
     {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED, path_variable, nullptr, "file the delivered event ids go to",
@@ -44,7 +54,8 @@ pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_
 }
 
 constexpr pgraph_publisher_descriptor descriptor = [] {
-    pgraph_publisher_descriptor d = make_descriptor("file_sink", "FILE_SINK_ENABLED");
+    pgraph_publisher_descriptor d = make_descriptor(FILE_SINK_NAME, FILE_SINK_PREFIX "_ENABLED");
+    d.version = FILE_SINK_VERSION;
     d.env_vars = variables;
     d.env_var_count = std::size(variables);
     d.create = create;

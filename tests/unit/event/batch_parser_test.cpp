@@ -84,24 +84,32 @@ TEST_CASE("whitespace is removed from the canonical record")
 
 TEST_CASE("each missing required field is reported by name")
 {
-    CHECK(errors_with("event_id", "") == std::vector<std::string>{"event_id: required"});
-    CHECK(errors_with("project_id", "") == std::vector<std::string>{"project_id: required (or its alias product_id)"});
     CHECK(errors_with("session.id", "") == std::vector<std::string>{"session.id: required"});
     CHECK(errors_with("event.type", "") == std::vector<std::string>{"event.type: required"});
-    CHECK(errors_with("event.timestamp", "") == std::vector<std::string>{"event.timestamp: required"});
+}
+
+TEST_CASE("event_id and project_id and event.timestamp are optional")
+{
+    CHECK(errors_with("event_id", "").empty());
+    CHECK(errors_with("project_id", "").empty());
+    CHECK(errors_with("event.timestamp", "").empty());
 }
 
 TEST_CASE("product_id is accepted as the alias of project_id")
 {
-    CHECK(errors_with("project_id", "").size() == 1);
     const ParsedBatch batch = parse_ok(
         R"({"events":[{"event_id":"e","product_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"}]})");
-    CHECK(batch.accepted.size() == 1);
+    REQUIRE(batch.accepted.size() == 1);
+    // The alias is the event's own project: no default is added beside it.
+    CHECK(
+        batch.accepted[0]->json() ==
+        R"({"event_id":"e","product_id":"p","session.id":"s","event.type":"custom","event.timestamp":"2024-01-15T10:30:15Z"})");
 }
 
 TEST_CASE("a null required field counts as missing")
 {
-    CHECK(errors_with("event_id", "null") == std::vector<std::string>{"event_id: required"});
+    CHECK(errors_with("session.id", "null") == std::vector<std::string>{"session.id: required"});
+    CHECK(errors_with("event.type", "null") == std::vector<std::string>{"event.type: required"});
 }
 
 TEST_CASE("empty required strings are refused")

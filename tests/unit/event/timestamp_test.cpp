@@ -1,6 +1,9 @@
 // RFC 3339 parsing: zones, fractions, offsets and the forms that must be refused.
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <string>
+
 #include "event/timestamp.hpp"
 
 using productgraph::event::parse_rfc3339_ms;
@@ -45,4 +48,23 @@ TEST_CASE("timestamps without a zone or with bad parts are refused")
     CHECK_FALSE(parse_rfc3339_ms("2024-01-15T10:30:15Zjunk").has_value());
     CHECK_FALSE(parse_rfc3339_ms("1705314615000").has_value());
     CHECK_FALSE(parse_rfc3339_ms("").has_value());
+}
+
+TEST_CASE("a receive time is written as RFC 3339 UTC with milliseconds and reads back the same")
+{
+    using productgraph::event::append_rfc3339_ms;
+    auto format = [](int64_t ms) {
+        std::string out;
+        append_rfc3339_ms(out, ms);
+        return out;
+    };
+    CHECK(format(0) == "1970-01-01T00:00:00.000Z");
+    CHECK(format(1705314615123) == "2024-01-15T10:30:15.123Z");
+    CHECK(format(951782400000) == "2000-02-29T00:00:00.000Z");
+    CHECK(format(-1) == "1969-12-31T23:59:59.999Z");
+    CHECK(format(253402300799999) == "9999-12-31T23:59:59.999Z");
+    CHECK(format(INT64_MAX) == "9999-12-31T23:59:59.999Z");  // clamped, never garbage
+    for (int64_t ms : {int64_t{0}, int64_t{1705314615123}, int64_t{4102444800999}, int64_t{-86400001}}) {
+        CHECK(parse_rfc3339_ms(format(ms)) == ms);
+    }
 }
