@@ -75,7 +75,8 @@ Verdict classify_bad_request(const rapidjson::Document &body, std::span<const Se
                              std::string_view api_key, std::string_view raw)
 {
     if (!body.IsObject()) return whole(Outcome::split, status_text(400) + ": " + loggable_body(raw, api_key, 200));
-    const std::string error = redact(string_member(body, "error"), api_key);
+    // Cut and cleaned: the body is the provider's (or a proxy's) and may be anything.
+    const std::string error = loggable_body(string_member(body, "error"), api_key, 200);
     if (const auto missing = body.FindMember("missing_field");
         missing != body.MemberEnd() && !missing->value.IsNull()) {
         const std::string field = missing->value.IsString() ? label(view_of(missing->value)) : "a field";
@@ -99,7 +100,8 @@ Verdict classify_bad_request(const rapidjson::Document &body, std::span<const Se
         return [&, why](std::size_t i, std::string_view field) {
             if (verdict.actions[i] == EventAction::reject) return;
             verdict.actions[i] = EventAction::reject;
-            verdict.reasons[i] = "Amplitude 400: " + why + (field.empty() ? "" : " " + label(field));
+            // The field name comes from the body: redact before cutting, so no key survives.
+            verdict.reasons[i] = "Amplitude 400: " + why + (field.empty() ? "" : " " + label(redact(field, api_key)));
             ++rejected;
         };
     };
@@ -198,7 +200,7 @@ Verdict classify_response(const HttpReply &reply, std::span<const SentIdentity> 
 {
     const long status = reply.status;
     if (status == 0) {
-        return whole(Outcome::retry, "no answer from Amplitude: " + redact(reply.transport_error, api_key));
+        return whole(Outcome::retry, "no answer from Amplitude: " + loggable_body(reply.transport_error, api_key, 200));
     }
     if (status >= 200 && status < 300) return whole(Outcome::delivered, status_text(status));
     if (status >= 500 || status == 408) {

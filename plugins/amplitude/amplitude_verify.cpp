@@ -34,7 +34,8 @@ CredentialCheck classify_credential_check(const HttpReply &reply, std::string_vi
     using Kind = CredentialCheck::Verdict;
     const std::string answer = "HTTP " + std::to_string(reply.status) + ": " + loggable_body(reply.body, api_key, 200);
     if (reply.status == 0) {
-        return verdict(Kind::inconclusive, "no answer from Amplitude: " + redact(reply.transport_error, api_key));
+        return verdict(Kind::inconclusive,
+                       "no answer from Amplitude: " + loggable_body(reply.transport_error, api_key, 200));
     }
     if (reply.status >= 200 && reply.status < 300) return verdict(Kind::accepted, "");
     if (reply.status == 401) return verdict(Kind::refused, "Amplitude refused AMPLITUDE_API_KEY (" + answer + ")");

@@ -1,5 +1,6 @@
 // The real productgraphd with memory.so and amplitude.so against the mock Amplitude server:
 // what an operator sees, and what Amplitude receives.
+#include "command_run.hpp"
 #include "event_samples.hpp"
 #include "http_client.hpp"
 #include "mock_amplitude.hpp"
@@ -274,6 +275,27 @@ TEST_CASE("a wrong API key fails the amplitude plugin at start-up before any eve
     CHECK(mock.accepted().empty());
     CHECK(http_get(daemon->admin_url() + "/v1/plugins").body.find(key) == std::string::npos);
     CHECK(daemon->all_logs().find(key) == std::string::npos);
+}
+
+TEST_CASE("--check fails on a bad AMPLITUDE_REGION and on a key Amplitude refuses and names each")
+{
+    MockAmplitude::Options options;
+    options.api_key = "THE_RIGHT_KEY_fedcba9876543210";
+    MockAmplitude mock(options);
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_plugin("amplitude");
+    auto env = amplitude_env(mock, {{"AMPLITUDE_REGION", "mars"}});
+    env["PRODUCTGRAPH_PLUGIN_DIR"] = plugins.path();
+    const CommandResult bad_region = run_productgraphd({"--check"}, env);
+    CHECK(bad_region.exit_code == 1);
+    CHECK(bad_region.out.find(R"(AMPLITUDE_REGION: must be one of us|eu, got "mars")") != std::string::npos);
+
+    env.erase("AMPLITUDE_REGION");
+    const CommandResult refused = run_productgraphd({"--check"}, env);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out.find("credentials refused: Amplitude refused AMPLITUDE_API_KEY") != std::string::npos);
+    CHECK(refused.out.find(key) == std::string::npos);
+    CHECK(mock.requests().size() == 1);  // only the key check: nothing else is sent
 }
 
 TEST_CASE("an amplitude endpoint answering the key check with 503 or 404 or nothing only warns")
