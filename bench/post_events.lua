@@ -1,6 +1,6 @@
 -- wrk script for the ingest bench: POSTs the make_batch.py body to /v1/events and prints a JSON summary.
 --
--- Usage: wrk -t2 -c64 -d10s --latency -s post_events.lua http://127.0.0.1:PORT -- BODY.json [fixed]
+-- Usage: wrk -t2 -c64 -d10s --latency -s post_events.lua http://127.0.0.1:PORT -- BODY.json [fixed|unique] [delay_ms]
 -- (or set PG_BENCH_BODY instead of the first argument). "fixed" sends the file byte for byte;
 -- by default each request gets its own event_ids, of the same length, so the size never changes.
 
@@ -43,6 +43,13 @@ function init(args)
    wrk.headers["Content-Type"] = "application/json"
    wrk.headers["Connection"] = "keep-alive"
    wrk.body = body
+
+   -- Optional third argument: milliseconds each connection waits after an answer before
+   -- its next request, to hold a load below saturation (wrk calls delay() when it exists).
+   local pause_ms = tonumber(args[3])
+   if pause_ms and pause_ms > 0 then
+      delay = function() return pause_ms end
+   end
 
    local whole = wrk.format(nil, nil, nil, body)
    if args[2] == "fixed" then

@@ -43,7 +43,8 @@ command -v wrk >/dev/null || { echo "error: wrk not installed" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pg-ingest-bench.XXXXXX")
 bare_pid=""
-daemon_pid=""
+memory_pid=""
+durable_pid=""
 
 stop_server() {
     local pid=$1
@@ -58,7 +59,8 @@ stop_server() {
     wait "$pid" 2>/dev/null || true
 }
 cleanup() {
-    stop_server "$daemon_pid"
+    stop_server "$memory_pid"
+    stop_server "$durable_pid"
     stop_server "$bare_pid"
     rm -rf "$work"
 }
@@ -121,41 +123,52 @@ done
 [[ -n $bare_port ]] || { echo "error: bare server printed no port" >&2; cat "$work/bare.err" >&2; exit 1; }
 wait_until_answering "bare server" "$bare_pid" "http://127.0.0.1:$bare_port/" "$work/bare.err" >/dev/null
 
-# --- daemon: we choose the port and pass PORT -------------------------------------------
-daemon_port=$(free_port)
+# --- daemons: the in-memory queue and the durable queue (fsync always), ports chosen here ---
 daemon_cmd=${PG_BENCH_DAEMON_CMD:-"\"$daemon_bin\""}
-# cwd is the scratch dir so anything the daemon writes relative to it is removed afterwards.
-# The admin listener takes any free port, so two runs (or a running daemon) never clash on 8081.
-(cd "$work" && PORT=$daemon_port PRODUCTGRAPH_ADMIN_ADDRESS=${PRODUCTGRAPH_ADMIN_ADDRESS:-127.0.0.1:0} PRODUCTGRAPH_PLUGIN_DIR=$build_dir/plugins \
-    exec bash -c "exec $daemon_cmd") >"$work/daemon.out" 2>"$work/daemon.err" &
-daemon_pid=$!
-health=$(wait_until_answering "daemon" "$daemon_pid" "http://127.0.0.1:$daemon_port/health" "$work/daemon.err")
-[[ $health == 2?? ]] || loud "daemon GET /health answered $health, expected 200"
-logged_port=$(grep -o '"msg":"listening"[^}]*"port":[0-9]*' "$work/daemon.err" | grep -o '[0-9]*$' | head -n1 || true)
-if [[ -n $logged_port && $logged_port != "$daemon_port" ]]; then
-    loud "daemon logged listening on port $logged_port, but we passed PORT=$daemon_port"
-fi
+start_daemon() {  # side queue_kind -> sets <side>_pid and <side>_port
+    local side=$1 kind=$2 port pid health logged_port
+    port=$(free_port)
+    mkdir -p "$work/$side-queue"
+    # cwd is the scratch dir so anything the daemon writes relative to it is removed afterwards.
+    # The admin listener takes any free port, so two runs (or a running daemon) never clash on 8081.
+    (cd "$work" && PORT=$port PRODUCTGRAPH_ADMIN_ADDRESS=${PRODUCTGRAPH_ADMIN_ADDRESS:-127.0.0.1:0} \
+        PRODUCTGRAPH_PLUGIN_DIR=$build_dir/plugins PRODUCTGRAPH_QUEUE=$kind PRODUCTGRAPH_FSYNC=${PRODUCTGRAPH_FSYNC:-always} \
+        PRODUCTGRAPH_QUEUE_DIR=$work/$side-queue exec bash -c "exec $daemon_cmd") >"$work/$side.out" 2>"$work/$side.err" &
+    pid=$!
+    printf -v "${side}_pid" '%s' "$pid"
+    printf -v "${side}_port" '%s' "$port"
+    health=$(wait_until_answering "$side daemon" "$pid" "http://127.0.0.1:$port/health" "$work/$side.err")
+    [[ $health == 2?? ]] || loud "$side daemon GET /health answered $health, expected 200"
+    logged_port=$(grep -o '"msg":"listening"[^}]*"port":[0-9]*' "$work/$side.err" | grep -o '[0-9]*$' | head -n1 || true)
+    if [[ -n $logged_port && $logged_port != "$port" ]]; then
+        loud "$side daemon logged listening on port $logged_port, but we passed PORT=$port"
+    fi
+}
+memory_pid=""
+durable_pid=""
+start_daemon memory memory
+start_daemon durable disk
 
 # One request each before the load: wrk only counts status >= 400 as errors, so the exact
 # 202 and the accepted count are checked here.
-for side in bare daemon; do
+for side in bare memory durable; do
     port_var=${side}_port
     code=$(http_code POST "http://127.0.0.1:${!port_var}/v1/events" \
         -H 'Content-Type: application/json' --data-binary "@$work/batch.json")
     reply=$(tr -s "\r\n" "  " <"$work/last_body" | head -c 200)
     if [[ $code != 202 ]]; then
         loud "$side answered POST /v1/events with $code (expected 202): $reply"
-    elif [[ $side == daemon && $reply != *"\"accepted\":$events_per_request"* ]]; then
-        loud "daemon did not accept all $events_per_request events: $reply"
+    elif [[ $side != bare && $reply != *"\"accepted\":$events_per_request"* ]]; then
+        loud "$side daemon did not accept all $events_per_request events: $reply"
     fi
     echo "preflight $side: $code $reply"
 done
 
-run_wrk() {  # side port seconds -> prints the script's JSON summary line
-    local side=$1 port=$2 seconds=$3 out
+run_wrk() {  # side port seconds [connections] [delay_ms] -> prints the script's JSON summary line
+    local side=$1 port=$2 seconds=$3 conns=${4:-$connections} delay_ms=${5:-} out
     out=$work/wrk_${side}.txt
-    if ! wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$bench_dir/post_events.lua" \
-        "http://127.0.0.1:$port" -- "$work/batch.json" "$body_mode" >"$out" 2>&1; then
+    if ! wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency -s "$bench_dir/post_events.lua" \
+        "http://127.0.0.1:$port" -- "$work/batch.json" "$body_mode" $delay_ms >"$out" 2>&1; then
         echo "error: wrk failed against $side:" >&2
         cat "$out" >&2
         exit 1
@@ -163,36 +176,61 @@ run_wrk() {  # side port seconds -> prints the script's JSON summary line
     grep '^{"requests":' "$out" | tail -n1
 }
 
-rss_kib() { ps -o rss= -p "$1" 2>/dev/null | tr -d ' ' || echo 0; }
+# Waits (up to 60 s) until the process has used under 20 ms of CPU in 0.5 s: a daemon whose
+# dispatch worker is still draining the backlog of its round would otherwise steal CPU from
+# the next server's round.
+wait_idle() {
+    local pid=$1 before after
+    for _ in $(seq 120); do
+        before=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+        sleep 0.5
+        after=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+        (( after - before < 2 )) && return 0
+    done
+    echo "warning: pid $pid still busy after 60 s" >&2
+}
 
+rss_kib() { ps -o rss= -p "$1" 2>/dev/null | tr -d ' ' || echo 0; }
+hwm_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+sides="bare memory durable"
 echo "body: $body_bytes bytes, $events_per_request events ($body_mode event_ids);" \
-    "wrk -t$threads -c$connections -d${duration}s, $rounds rounds; $(nproc) cores shared by wrk and server"
-echo "bare: pid $bare_pid port $bare_port   daemon: pid $daemon_pid port $daemon_port"
+    "wrk -t$threads -c$connections -d${duration}s, $rounds rounds; $(nproc) cores shared by wrk and servers"
+echo "bare: pid $bare_pid port $bare_port   memory daemon: pid $memory_pid port $memory_port" \
+    "  durable daemon (fsync always): pid $durable_pid port $durable_port"
 
 if [[ $warmup != 0 ]]; then
-    run_wrk bare "$bare_port" "$warmup" >/dev/null
-    run_wrk daemon "$daemon_port" "$warmup" >/dev/null
+    for side in $sides; do
+        port_var=${side}_port
+        run_wrk "$side" "${!port_var}" "$warmup" >/dev/null
+        pid_var=${side}_pid
+        wait_idle "${!pid_var}"
+    done
 fi
 
 results=$work/results.txt
 : >"$results"
-printf '%-5s %-6s %12s %12s %9s %9s %8s %8s %9s\n' \
+print_row() {  # label side rss_kib json
+    python3 - "$@" "$events_per_request" <<'PY'
+import json, sys
+r = json.loads(sys.argv[4])
+print(f'{sys.argv[1]:<6} {sys.argv[2]:<8} {r["requests_per_s"]:12.0f} '
+      f'{r["requests_per_s"] * int(sys.argv[5]):12.0f} {r["p50_ms"]:9.2f} {r["p99_ms"]:9.2f} '
+      f'{r["non_2xx"]:8d} {r["socket_errors"]:8d} {int(sys.argv[3]) / 1024:9.1f}')
+PY
+}
+printf '%-6s %-8s %12s %12s %9s %9s %8s %8s %9s\n' \
     round server requests/s events/s p50_ms p99_ms non2xx sockerr rss_MiB
 for round in $(seq "$rounds"); do
-    for side in bare daemon; do
+    for side in $sides; do
         port_var=${side}_port
         pid_var=${side}_pid
         line=$(run_wrk "$side" "${!port_var}" "$duration")
         kill -0 "${!pid_var}" 2>/dev/null || { loud "$side died during round $round"; tail -n 20 "$work/$side.err" >&2; exit 1; }
         rss=$(rss_kib "${!pid_var}")
+        wait_idle "${!pid_var}"
         echo "$round $side $rss $line" >>"$results"
-        python3 - "$round" "$side" "$rss" "$line" "$events_per_request" <<'PY'
-import json, sys
-r = json.loads(sys.argv[4])
-print(f'{sys.argv[1]:<5} {sys.argv[2]:<6} {r["requests_per_s"]:12.0f} '
-      f'{r["requests_per_s"] * int(sys.argv[5]):12.0f} {r["p50_ms"]:9.2f} {r["p99_ms"]:9.2f} '
-      f'{r["non_2xx"]:8d} {r["socket_errors"]:8d} {int(sys.argv[3]) / 1024:9.1f}')
-PY
+        print_row "$round" "$side" "$rss" "$line"
         line_errors=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["non_2xx"] + r["socket_errors"])' "$line")
         if [[ $line_errors != 0 ]]; then
             loud "$side round $round: non-2xx or socket errors (see columns non2xx / sockerr)"
@@ -200,36 +238,102 @@ PY
     done
 done
 
-python3 - "$results" "$events_per_request" <<'PY'
+# Peak resident memory after all the saturating rounds (rounds x duration s each, plus warm-up).
+memory_hwm=$(hwm_kib "$memory_pid")
+durable_hwm=$(hwm_kib "$durable_pid")
+
+# p99 at half the saturating load: wrk with PG_BENCH_PACED_CONNECTIONS connections, each
+# waiting connections/target s after every answer before its next request (wrk's delay()).
+# The latency wrk reports starts when a request is written, so it excludes that wait. The
+# achieved rate is printed next to the target: pacing after each answer lands a little below it.
+paced_connections=${PG_BENCH_PACED_CONNECTIONS:-16}
+paced=$work/paced.txt
+: >"$paced"
+for side in memory durable; do
+    port_var=${side}_port
+    target=$(python3 -c '
 import json, statistics, sys
-rows = {"bare": [], "daemon": []}
+rates = [json.loads(l.split(" ", 3)[3])["requests_per_s"] for l in open(sys.argv[1]) if l.split(" ")[1] == sys.argv[2]]
+print(statistics.median(rates) / 2)' "$results" "$side")
+    delay_ms=$(python3 -c 'import sys; print(max(1, round(1000 * int(sys.argv[1]) / float(sys.argv[2]))))' "$paced_connections" "$target")
+    # One 3 s calibration run: each connection's cycle is the pause plus the answer time
+    # plus wrk's own overhead, so the pause is shortened by what the cycle took beyond it.
+    probe=$(run_wrk "$side" "${!port_var}" 3 "$paced_connections" "$delay_ms")
+    delay_ms=$(python3 -c '
+import json, sys
+c, target, delay = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+achieved = max(json.loads(sys.argv[4])["requests_per_s"], 1.0)
+overhead_ms = 1000 * c / achieved - delay
+print(max(1, round(1000 * c / target - overhead_ms)))' "$paced_connections" "$target" "$delay_ms" "$probe")
+    line=$(run_wrk "$side" "${!port_var}" "$duration" "$paced_connections" "$delay_ms")
+    pid_var=${side}_pid
+    wait_idle "${!pid_var}"
+    echo "$side $target $delay_ms $line" >>"$paced"
+done
+
+python3 - "$results" "$paced" "$events_per_request" "$memory_hwm" "$durable_hwm" "$paced_connections" <<'PY'
+import json, statistics, sys
+rows = {"bare": [], "memory": [], "durable": []}
+by_round = {}
 for text in open(sys.argv[1]):
-    _, side, _, line = text.split(" ", 3)
-    rows[side].append(json.loads(line))
-per = int(sys.argv[2])
+    rnd, side, _, line = text.split(" ", 3)
+    r = json.loads(line)
+    rows[side].append(r)
+    by_round.setdefault(rnd, {})[side] = r["requests_per_s"]
+per = int(sys.argv[3])
 med = {}
 for side, runs in rows.items():
     med[side] = {k: statistics.median(r[k] for r in runs) for k in ("requests_per_s", "p50_ms", "p99_ms")}
     med[side]["events_per_s"] = med[side]["requests_per_s"] * per
     med[side]["non_2xx_total"] = sum(r["non_2xx"] for r in runs)
     med[side]["socket_errors_total"] = sum(r["socket_errors"] for r in runs)
-ratio = med["daemon"]["requests_per_s"] / med["bare"]["requests_per_s"]
+mem_ratio = med["memory"]["requests_per_s"] / med["bare"]["requests_per_s"]
+dur_ratio = med["durable"]["requests_per_s"] / med["memory"]["requests_per_s"]
+# Per-round ratios (same round, neighbouring runs): their spread is the noise of the medians.
+mem_rounds = [r["memory"] / r["bare"] for r in by_round.values()]
+dur_rounds = [r["durable"] / r["memory"] for r in by_round.values()]
 print()
 print(f"MEDIANS over {len(rows['bare'])} rounds")
-print(f'{"server":<7} {"requests/s":>12} {"events/s":>12} {"p50_ms":>9} {"p99_ms":>9} {"non2xx":>8} {"sockerr":>8}')
-for side in ("bare", "daemon"):
+print(f'{"server":<8} {"requests/s":>12} {"events/s":>12} {"p50_ms":>9} {"p99_ms":>9} {"non2xx":>8} {"sockerr":>8}')
+for side in ("bare", "memory", "durable"):
     m = med[side]
-    print(f'{side:<7} {m["requests_per_s"]:12.0f} {m["events_per_s"]:12.0f} {m["p50_ms"]:9.2f} '
+    print(f'{side:<8} {m["requests_per_s"]:12.0f} {m["events_per_s"]:12.0f} {m["p50_ms"]:9.2f} '
           f'{m["p99_ms"]:9.2f} {m["non_2xx_total"]:8d} {m["socket_errors_total"]:8d}')
-print(f"ratio daemon/bare requests/s: {ratio:.3f}")
+print(f"ratio memory/bare requests/s:    {mem_ratio:.3f}  (per round {min(mem_rounds):.3f}..{max(mem_rounds):.3f}; goal >= 0.60)")
+print(f"ratio durable/memory requests/s: {dur_ratio:.3f}  (per round {min(dur_rounds):.3f}..{max(dur_rounds):.3f}; goal >= 0.80)")
+paced = {}
+for text in open(sys.argv[2]):
+    side, target, delay_ms, line = text.split(" ", 3)
+    r = json.loads(line)
+    paced[side] = {"target_rps": round(float(target), 1), "achieved_rps": round(r["requests_per_s"], 1),
+                   "delay_ms": int(delay_ms), "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
+                   "non_2xx": r["non_2xx"], "socket_errors": r["socket_errors"]}
+    print(f"half load, {side}: target {float(target):.0f} req/s, achieved {r['requests_per_s']:.0f} req/s "
+          f"({sys.argv[6]} connections, {delay_ms} ms between requests): p50 {r['p50_ms']:.2f} ms, "
+          f"p99 {r['p99_ms']:.2f} ms" + ("  (goal p99 <= 10 ms)" if side == "durable" else ""))
+hwm = {"memory": int(sys.argv[4]), "durable": int(sys.argv[5])}
+print(f"VmHWM after the saturating rounds: memory {hwm['memory'] / 1024:.1f} MiB, durable {hwm['durable'] / 1024:.1f} MiB")
 rounded = {side: {k: round(v, 3) for k, v in m.items()} for side, m in med.items()}
-print(json.dumps({**rounded, "ratio_daemon_over_bare": round(ratio, 4)},
-                 separators=(",", ":")))
+print(json.dumps({**rounded, "ratio_memory_over_bare": round(mem_ratio, 4),
+                  "ratio_durable_over_memory": round(dur_ratio, 4),
+                  "round_ratios_memory_over_bare": [round(x, 3) for x in mem_rounds],
+                  "round_ratios_durable_over_memory": [round(x, 3) for x in dur_rounds],
+                  "half_load": paced, "vmhwm_kib": hwm}, separators=(",", ":")))
 PY
 
 daemon_bad=$(python3 -c '
 import json, sys
-print(sum(json.loads(l.split(" ", 3)[3])["non_2xx"] for l in open(sys.argv[1]) if l.split(" ")[1] == "daemon"))' "$results")
+print(sum(json.loads(l.split(" ", 3)[3])["non_2xx"] for l in open(sys.argv[1]) if l.split(" ")[1] != "bare"))' "$results")
 if [[ $daemon_bad != 0 ]]; then
-    loud "the daemon answered $daemon_bad requests with status >= 400: its numbers are not ingest throughput"
+    loud "the daemons answered $daemon_bad requests with status >= 400: their numbers are not ingest throughput"
+fi
+
+# Forwarding, split from ingest: the durable queue is filled with the plugin disabled,
+# then drained into the mock Amplitude server (forwarding_drain_bench.cpp).
+drain_bin=$build_dir/bench/pg_bench_forwarding_drain
+if [[ ${PG_BENCH_DRAIN_REQUESTS:-100} != 0 && -x $drain_bin ]]; then
+    echo "forwarding drain (${PG_BENCH_DRAIN_REQUESTS:-100} x 1,000 events, queue -> mock Amplitude):"
+    "$drain_bin" "${PG_BENCH_DRAIN_REQUESTS:-100}" 2>"$work/drain.err" || { loud "forwarding drain failed"; tail -n 20 "$work/drain.err" >&2; }
+elif [[ ${PG_BENCH_DRAIN_REQUESTS:-100} != 0 ]]; then
+    echo "forwarding drain skipped: $drain_bin not built (needs PG_BUILD_TESTS)"
 fi

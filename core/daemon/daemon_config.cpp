@@ -46,7 +46,14 @@ common::Result<http::ListenAddress> read_admin_address(const common::EnvLookup &
 
 std::filesystem::path default_plugin_dir()
 {
-    return running_from_build_tree() ? PG_BUILD_PLUGIN_DIR : PG_INSTALL_PLUGIN_DIR;
+    if (running_from_build_tree()) return PG_BUILD_PLUGIN_DIR;
+    // Installed: the plugins sit at a fixed place relative to the binary
+    // (<prefix>/sbin/../<libdir>/productgraph/plugins), so any --prefix or DESTDIR
+    // install and a moved tree still find their own plugins.
+    std::error_code error;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) return PG_CONFIGURED_PLUGIN_DIR;  // no /proc: where the configured prefix put them
+    return (self.parent_path() / PG_PLUGIN_DIR_FROM_SBIN).lexically_normal();
 }
 
 std::filesystem::path default_queue_dir(const common::EnvLookup &env)

@@ -187,7 +187,8 @@ void DispatchWorker::publish_round(std::vector<Pending> round)
     BatchView view(records, attempt, unix_now_ms() + settings_.publish_timeout.count());
     stats_.publish_calls++;
     publishing_since_ms_.store(monotonic_now_ms());
-    const pgraph_status status = plugin_.publish(view.batch(), view.result());
+    const pgraph_status status =
+        metrics::timed(stats_.publish_duration, [&] { return plugin_.publish(view.batch(), view.result()); });
     publishing_since_ms_.store(0);
     if (stats_.failed()) {  // declared hung while we were inside publish
         busy_.store(false);

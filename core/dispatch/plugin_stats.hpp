@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include "metrics/histogram.hpp"
+
 namespace productgraph::dispatch {
 
 class PluginStats {
@@ -16,6 +18,7 @@ public:
     std::atomic<uint64_t> expired{0};    // events moved to the dead letters past the retry budget
     std::atomic<uint64_t> abandoned{0};  // events never delivered because the plugin failed
     std::atomic<uint64_t> publish_calls{0};
+    metrics::Histogram publish_duration{metrics::publish_latency_bounds};  // each publish call, for /metrics
 
     /// Marks the plugin failed for good with a reason (first reason wins).
     void fail(std::string reason)

@@ -11,6 +11,7 @@
 #include "http/client_address.hpp"
 #include "http/json_response.hpp"
 #include "http/request_guards.hpp"
+#include "metrics/daemon_metrics.hpp"
 
 namespace productgraph::http {
 namespace {
@@ -70,6 +71,7 @@ void handle_post_events(ApiContext &context, Request &request, ResponseWriter &r
         send_error(response, Status::bad_request, parsed.error().message);
         return;
     }
+    metrics::count_rejected_events(parsed->errors);
     const size_t accepted = parsed->accepted.size();
     if (common::log_enabled(common::LogLevel::debug)) {
         common::log_debug("events received", {{"accepted", accepted}, {"rejected", parsed->rejected}});
@@ -88,6 +90,7 @@ void handle_post_events(ApiContext &context, Request &request, ResponseWriter &r
     context.queue->append_async(
         std::move(parsed->accepted), [writer, answer, accepted, retry_after](queue::AppendStatus status) {
             if (status == queue::AppendStatus::appended) {
+                metrics::count_accepted_events(accepted);  // before the 202, so a scrape after it sees them
                 send_json(*writer, Status::accepted, *answer);
                 return;
             }

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "common/log.hpp"
+#include "metrics/daemon_metrics.hpp"
 
 namespace productgraph::http {
 namespace {
@@ -24,6 +25,7 @@ bool access_log_enabled()
 
 void request_completed(const CompletedRequest &request)
 {
+    metrics::count_http_request(request.listener, request.route, request.status);
     if (!access_log_enabled()) return;
     const int64_t duration_us = request.duration.count();
     const int64_t duration_ms = duration_us / 1000;

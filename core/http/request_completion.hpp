@@ -1,5 +1,5 @@
-// The one function every answered request passes through: the access log today,
-// the request counters of /metrics at merge.
+// The one function every answered request passes through: the access log and the
+// request counters of /metrics.
 #pragma once
 
 #include <chrono>

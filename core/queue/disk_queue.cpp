@@ -226,6 +226,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             write_failing_ = false;
             Segment &active = segments_.back();
             for (size_t i = 0; i < frame_starts.size(); ++i) active.index.note(next_offset_ + i, at + frame_starts[i]);
+            remember_recent(records, next_offset_);
             active.file_bytes = at + frames.size();
             active.readable_end = active.file_bytes;
             next_offset_ += count;
@@ -330,6 +331,7 @@ std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset,
         --waiting_readers_;
         if (!cursors_[cursor].active || !available()) return {};
         const uint64_t first = start();
+        if (std::vector<QueuedRecord> recent = read_recent(first, limits); !recent.empty()) return recent;
         const uint64_t end_seen = next_offset_;
         const std::vector<ReadSpan> spans = plan_read(cursors_[cursor], first);
         lock.unlock();
@@ -341,6 +343,42 @@ std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset,
         }
         scanned_empty_below = end_seen;
     }
+}
+
+void DiskQueue::remember_recent(std::vector<RecordPtr> &records, uint64_t first_offset)
+{
+    if (options_.recent_records_bytes == 0) return;
+    // Offsets are contiguous within a run; after a gap (the first append of a run)
+    // the window starts over.
+    if (recent_.empty() || recent_first_ + recent_.size() != first_offset) {
+        recent_.clear();
+        recent_bytes_ = 0;
+        recent_first_ = first_offset;
+    }
+    for (RecordPtr &record : records) {
+        recent_bytes_ += record->byte_size();
+        recent_.push_back(std::move(record));
+    }
+    while (!recent_.empty() && recent_bytes_ > options_.recent_records_bytes) {
+        recent_bytes_ -= recent_.front()->byte_size();
+        recent_.pop_front();
+        ++recent_first_;
+    }
+}
+
+std::vector<QueuedRecord> DiskQueue::read_recent(uint64_t start, ReadLimits limits) const
+{
+    std::vector<QueuedRecord> batch;
+    if (start < recent_first_ || limits.max_events == 0) return batch;
+    uint64_t bytes = 0;
+    for (uint64_t offset = start; offset < recent_first_ + recent_.size() && batch.size() < limits.max_events;
+         ++offset) {
+        const RecordPtr &record = recent_[offset - recent_first_];
+        if (!batch.empty() && limits.max_bytes != 0 && bytes + record->byte_size() > limits.max_bytes) break;
+        bytes += record->byte_size();
+        batch.push_back(QueuedRecord{offset, record});
+    }
+    return batch;
 }
 
 std::vector<ReadSpan> DiskQueue::plan_read(const Cursor &cursor, uint64_t start) const

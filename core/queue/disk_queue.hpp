@@ -44,11 +44,16 @@ struct DiskQueueOptions {
     /// How often acknowledged positions are written to disk. A crash loses at most
     /// this much cursor progress, which means re-sending, never skipping.
     std::chrono::milliseconds cursor_flush_interval{100};
+    /// The newest records stay in memory up to this many bytes of record JSON, so a
+    /// reader keeping up with the writers gets them without reading the disk and
+    /// decoding them again (the same records, shared). Resident memory is about twice
+    /// this (the other fields, allocation overhead). 0 = every read goes to disk.
+    uint64_t recent_records_bytes = 8ull << 20;
 };
 
-/// An EventQueue whose records live only on disk: reads pread them back from segment
+/// An EventQueue whose records live on disk: reads pread them back from segment
 /// files, so resident memory does not grow with the backlog (a sparse index of 64 KiB
-/// per GiB is all that is kept). Offsets are global, start at 0 and are never reused,
+/// per GiB, and the window of recent records, are all that is kept). Offsets are global, start at 0 and are never reused,
 /// across restarts too.
 ///
 /// Segments are deleted once every *active* cursor's persisted position has passed
@@ -165,6 +170,10 @@ private:
     uint64_t oldest_needed() const;
     std::vector<std::filesystem::path> reclaim();
     std::vector<ReadSpan> plan_read(const Cursor &cursor, uint64_t start) const;
+    // Keeps just-written records for readers, dropping the oldest beyond the budget.
+    void remember_recent(std::vector<RecordPtr> &records, uint64_t first_offset);
+    // Records from `start` on, if the recent ones still hold `start`; else empty.
+    std::vector<QueuedRecord> read_recent(uint64_t start, ReadLimits limits) const;
 
     const DiskQueueOptions options_;
     const uint64_t segment_bytes_;
@@ -188,6 +197,9 @@ private:
     std::map<std::string, CursorId, std::less<>> cursor_ids_;
     std::map<std::string, uint64_t> persisted_at_open_;  // every cursor file found by recover()
     size_t waiting_readers_ = 0;                         // appends wake readers only when someone waits
+    std::deque<RecordPtr> recent_;                       // recent_[i] has offset recent_first_ + i
+    uint64_t recent_first_ = 0;
+    uint64_t recent_bytes_ = 0;
     bool closed_ = false;
     bool serving_ = false;        // set by the first append/read/ack/release; enables reclaim
     bool broken_ = false;         // durability lost (failed sync, write not undone)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/log.hpp"
+#include "metrics/daemon_metrics.hpp"
 
 namespace productgraph::queue {
 
@@ -30,7 +31,7 @@ common::Result<size_t> SegmentFile::read_at(char *into, size_t size, uint64_t po
 
 common::Result<void> SegmentFile::sync() const
 {
-    return sync_data(fd_.get(), path_);
+    return metrics::timed(metrics::daemon_metrics().queue_fsync(), [this] { return sync_data(fd_.get(), path_); });
 }
 
 common::Result<void> SegmentFile::truncate(uint64_t size) const

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/../.."
 sh packaging/dev/install-deps.sh
 jobs="$(nproc)"
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_WERROR=ON >/dev/null
+# Prefix /usr as packaging/deb/build.sh uses, so the packaging tests build the .deb
+# from this tree with CPack instead of a second build.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_WERROR=ON -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure
 

@@ -42,6 +42,8 @@ public:
     std::vector<std::string> log_lines() const;
     std::string all_logs() const;
     int port() const { return port_; }
+    /// For benches that read /proc/<pid> (CPU time, VmHWM).
+    pid_t pid() const { return pid_; }
     /// The public listener: events, health, readiness.
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     int admin_port() const { return admin_port_; }
