@@ -3,11 +3,34 @@
 #include "plugin_host/plugin_catalog.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <system_error>
 
 #include "common/log.hpp"
 
 namespace productgraph::plugin_host {
+namespace {
+
+// How long a plugin's credential check may take (one provider request).
+constexpr std::chrono::milliseconds verify_budget{5000};
+
+// Asks the plugin to check its credentials before any traffic. Returns the reason
+// the entry fails for a definite refusal; an inconclusive answer is only a warning.
+std::optional<std::string> credentials_refused(const std::string &name, PluginInstance &instance)
+{
+    using namespace std::chrono;
+    const auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+    const VerifyOutcome outcome = instance.verify((now + verify_budget).count());
+    if (outcome.kind == VerifyOutcome::Kind::refused) return "credentials refused: " + outcome.reason;
+    if (outcome.kind == VerifyOutcome::Kind::inconclusive) {
+        common::log_warn("plugin credential check inconclusive; keeping the plugin enabled",
+                         {{"name", name}, {"reason", outcome.reason}});
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::string_view state_name(PluginState state)
 {
@@ -81,12 +104,22 @@ common::Result<void> configure_plugin(PluginEntry &entry, const EnvLookup &env)
 
 void create_plugin_instance(PluginEntry &entry)
 {
+    if (!entry.settings.invalid_value.empty()) {  // e.g. AMPLITUDE_REGION: must be one of us|eu, got "mars"
+        entry.state = PluginState::failed;
+        entry.reason = entry.settings.invalid_value;
+        return;
+    }
     // The file and the fingerprint of the bytes loaded: a crash record names them.
     auto instance = PluginInstance::create(*entry.library->descriptor, entry.settings,
                                            PluginOrigin{entry.library->file, entry.library->fingerprint});
     if (!instance) {
         entry.state = PluginState::failed;
         entry.reason = instance.error().message;
+        return;
+    }
+    if (auto refused = credentials_refused(entry.name, **instance)) {  // the instance is destroyed here
+        entry.state = PluginState::failed;
+        entry.reason = std::move(*refused);
         return;
     }
     entry.state = PluginState::enabled;

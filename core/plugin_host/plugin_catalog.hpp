@@ -53,8 +53,9 @@ PluginEntry open_plugin_file(const std::filesystem::path &file);
 /// bad switch or a missing or invalid variable of an enabled plugin.
 common::Result<void> configure_plugin(PluginEntry &entry, const EnvLookup &env);
 
-/// Creates the instance of a configured, enabled entry: state enabled, or failed with
-/// the plugin's reason.
+/// Creates the instance of a configured, enabled entry and lets it check its
+/// credentials (ABI 1.2 verify): state enabled, or failed with the plugin's reason, the
+/// typed-variable rule a value broke, or "credentials refused: ...".
 void create_plugin_instance(PluginEntry &entry);
 
 /// Marks `entry` failed when another entry before it in `catalog` has its name.

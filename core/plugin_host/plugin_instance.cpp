@@ -115,6 +115,7 @@ std::string_view call_name(PluginCall call)
 
 std::string redact_secrets(std::string_view text, const std::vector<std::string> &secrets)
 {
+    constexpr std::string_view mask = "[redacted]";
     std::string out(text);
     for (const std::string &secret : secrets) {
         if (secret.empty()) continue;
@@ -313,21 +314,25 @@ std::optional<PluginResponse> PluginInstance::handle_request(std::string_view pa
     return response;
 }
 
-std::optional<VerifyOutcome> PluginInstance::verify(int64_t deadline_unix_ms)
+VerifyOutcome PluginInstance::verify(int64_t deadline_unix_ms)
 {
     if (!PGRAPH_HAS_FIELD(&descriptor_, pgraph_publisher_descriptor, verify) || descriptor_.verify == nullptr ||
         instance_ == nullptr) {
-        return std::nullopt;
+        return {};
     }
-    if (faulted_.load()) return VerifyOutcome{PGRAPH_FATAL, fault().value_or("plugin faulted")};
+    using Kind = VerifyOutcome::Kind;
+    if (faulted_.load()) return {Kind::refused, fault().value_or("plugin faulted")};
     std::array<char, 512> reason{};
     pgraph_status status = PGRAPH_FATAL;
     if (!guarded(PluginCall::verify,
                  [&] { status = descriptor_.verify(instance_, deadline_unix_ms, reason.data(), reason.size()); })) {
-        return VerifyOutcome{PGRAPH_FATAL, fault().value_or("verify threw")};
+        return {Kind::refused, fault().value_or("verify threw")};
     }
     reason.back() = '\0';
-    return VerifyOutcome{status, redact(reason.data())};
+    const std::string text = redact(reason.data());
+    if (status == PGRAPH_OK) return {};
+    if (status == PGRAPH_FATAL) return {Kind::refused, text.empty() ? "credentials refused" : text};
+    return {Kind::inconclusive, text.empty() ? "status " + std::to_string(status) : text};
 }
 
 common::Result<const pgraph_publisher_descriptor *> call_entry_point(pgraph_publisher_entry_v1_fn entry,

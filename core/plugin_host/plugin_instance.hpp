@@ -30,11 +30,11 @@ struct PluginResponse {
     std::string body;
 };
 
-/// What verify (ABI 1.2) answered: OK, FATAL (a definite refusal) or anything else
-/// (inconclusive), with the plugin's reason, secrets removed.
+/// What the plugin's credential check (ABI 1.2 verify) concluded.
 struct VerifyOutcome {
-    pgraph_status status = PGRAPH_RETRY;
-    std::string reason;
+    enum class Kind { accepted, refused, inconclusive };
+    Kind kind = Kind::accepted;
+    std::string reason;  // from the plugin, secrets redacted; empty when accepted
 };
 
 /// A plugin answer larger than this is refused with 502: the body is built in memory
@@ -79,11 +79,13 @@ public:
     pgraph_status publish(const pgraph_batch &batch, pgraph_publish_result &result);
     /// Worker thread only; OK when the plugin has no flush.
     pgraph_status flush(int64_t deadline_unix_ms);
+    /// Control thread, after create and before the first publish. Accepted when the
+    /// plugin has no verify (a 1.0/1.1 descriptor, or NULL); refused for FATAL and for
+    /// an exception (the firewall), inconclusive for anything else.
+    VerifyOutcome verify(int64_t deadline_unix_ms);
     /// Any HTTP thread. Empty when the plugin answers no requests. An answer over
     /// max_plugin_answer_bytes becomes a 502 JSON error.
     std::optional<PluginResponse> handle_request(std::string_view path, std::string_view query);
-    /// Control thread. Empty when the plugin has no verify (ABI 1.2, optional).
-    std::optional<VerifyOutcome> verify(int64_t deadline_unix_ms);
 
     /// Removes secret values from text a plugin produced before it is logged or shown.
     std::string redact(std::string_view text) const;

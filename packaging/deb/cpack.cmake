@@ -1,6 +1,6 @@
 # CPack DEB: two packages from the install components.
 #   productgraphd         = daemon + plugins (the service, ready for apt install)
-#   productgraph-sdk-dev  = sdk (headers, CMake package, pkg-config file)
+#   productgraph-sdk-dev  = sdk (headers, plugin-check, CMake package, pkg-config file, docs)
 # `cpack -G DEB` in a build tree configured with CMAKE_INSTALL_PREFIX=/usr writes both;
 # packaging/deb/build.sh does that from a clean checkout.
 set(PG_DEB_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -44,9 +44,12 @@ set(CPACK_DEBIAN_SERVICE_PACKAGE_CONTROL_EXTRA
 
 set(CPACK_DEBIAN_SDKDEV_PACKAGE_NAME productgraph-sdk-dev)
 set(CPACK_DEBIAN_SDKDEV_PACKAGE_SECTION libdevel)
+# productgraph-plugin-check is an executable: its libc dependency comes from shlibdeps.
+set(CPACK_DEBIAN_SDKDEV_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_SDKDEV_DESCRIPTION "SDK for productgraphd publisher plugins
-The C ABI header, optional C++ helpers, a CMake package
-(find_package(productgraph-sdk)) and a pkg-config file for building
-publisher plugins that productgraphd loads.")
+The C ABI header, optional C and C++ helpers, a fake host for unit tests,
+productgraph-plugin-check (a conformance checker), a CMake package
+(find_package(productgraph-sdk)), a pkg-config file, documentation and
+example plugins for building publisher plugins that productgraphd loads.")
 
 include(CPack)

@@ -75,7 +75,7 @@ Verdict classify_bad_request(const rapidjson::Document &body, std::span<const Se
                              std::string_view api_key, std::string_view raw)
 {
     if (!body.IsObject()) return whole(Outcome::split, status_text(400) + ": " + loggable_body(raw, api_key, 200));
-    // The body's text is the provider's, of any length: redact it, then bound it.
+    // Cut and cleaned: the body is the provider's (or a proxy's) and may be anything.
     const std::string error = loggable_body(string_member(body, "error"), api_key, 200);
     if (const auto missing = body.FindMember("missing_field");
         missing != body.MemberEnd() && !missing->value.IsNull()) {
@@ -100,6 +100,7 @@ Verdict classify_bad_request(const rapidjson::Document &body, std::span<const Se
         return [&, why](std::size_t i, std::string_view field) {
             if (verdict.actions[i] == EventAction::reject) return;
             verdict.actions[i] = EventAction::reject;
+            // The field name comes from the body: redact before cutting, so no key survives.
             verdict.reasons[i] = "Amplitude 400: " + why + (field.empty() ? "" : " " + label(redact(field, api_key)));
             ++rejected;
         };

@@ -3,10 +3,12 @@
 #include "amplitude_config.hpp"
 #include "amplitude_delivery.hpp"
 #include "amplitude_format.hpp"
+#include "amplitude_verify.hpp"
 
 #include <productgraph/publisher.h>
 #include <productgraph/publisher.hpp>
 
+#include <algorithm>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -116,6 +118,27 @@ pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_
     });
 }
 
+// The key check at start-up: an empty request that Amplitude refuses only for a bad key.
+pgraph_status verify(void *instance, std::int64_t deadline_unix_ms, char *reason, std::size_t reason_capacity) noexcept
+{
+    return pgraph::guard(PGRAPH_RETRY, reason, reason_capacity, [&] {
+        Instance &self = instance_of(instance);
+        const std::int64_t left = deadline_unix_ms - self.host->now_unix_ms(self.host->context);
+        const auto timeout = std::clamp(std::chrono::milliseconds(left), std::chrono::milliseconds(1),
+                                        self.delivery.request_timeout);
+        const HttpReply reply =
+            self.client.post(credential_check_body(self.delivery.api_key, self.delivery.min_id_length), timeout);
+        const CredentialCheck check = classify_credential_check(reply, self.delivery.api_key);
+        pgraph::copy_text(reason, reason_capacity, check.reason);
+        switch (check.verdict) {
+        case CredentialCheck::Verdict::accepted: return PGRAPH_OK;
+        case CredentialCheck::Verdict::refused: return PGRAPH_FATAL;
+        case CredentialCheck::Verdict::inconclusive: break;
+        }
+        return PGRAPH_RETRY;
+    });
+}
+
 // ~Instance releases the curl handle; nothing in it throws.
 void destroy(void *instance) noexcept
 {
@@ -144,7 +167,7 @@ constexpr pgraph_publisher_descriptor descriptor{
     .flush = nullptr,
     .destroy = destroy,
     .handle_request = nullptr,
-    .verify = nullptr,
+    .verify = verify,
 };
 
 }  // namespace

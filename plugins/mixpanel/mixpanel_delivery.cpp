@@ -110,6 +110,15 @@ std::int64_t Delivery::now_unix_ms() const
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+CredentialCheck Delivery::verify(std::int64_t deadline_unix_ms)
+{
+    if (settings_.api == ApiMode::track) return classify_credential_check(settings_.api, HttpReply{});
+    const HttpReply reply = client_.post("[]", false, std::max<std::int64_t>(1, deadline_unix_ms - now_unix_ms()));
+    CredentialCheck check = classify_credential_check(settings_.api, reply);
+    check.reason = redact(std::move(check.reason));
+    return check;
+}
+
 std::string Delivery::redact(std::string text) const
 {
     for (const std::string *secret : {&settings_.token, &settings_.service_account_secret}) {

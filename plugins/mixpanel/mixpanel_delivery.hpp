@@ -6,6 +6,7 @@
 #include "mixpanel_client.hpp"
 #include "mixpanel_config.hpp"
 #include "mixpanel_format.hpp"
+#include "mixpanel_verify.hpp"
 
 #include <productgraph/publisher.h>
 #include <productgraph/publisher.hpp>
@@ -54,6 +55,10 @@ public:
     /// to retry; 401/403 make it FATAL. Each request is sent at most once per call
     /// except for 413 halving, so the call ends after at most 2 × events requests.
     DeliveryReport publish(const pgraph_batch &batch);
+
+    /// Checks the credentials with an empty request (none for /track), answering by
+    /// deadline_unix_ms; the reason never holds a secret.
+    CredentialCheck verify(std::int64_t deadline_unix_ms);
 
 private:
     struct Pending;

@@ -54,6 +54,21 @@ pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_
     });
 }
 
+// The credential check at start-up: an empty /import request (nothing for /track).
+pgraph_status verify(void *instance, std::int64_t deadline_unix_ms, char *reason, std::size_t reason_capacity) noexcept
+{
+    return pgraph::guard(PGRAPH_RETRY, reason, reason_capacity, [&] {
+        const CredentialCheck check = delivery_of(instance).verify(deadline_unix_ms);
+        pgraph::copy_text(reason, reason_capacity, check.reason);
+        switch (check.verdict) {
+        case CredentialCheck::Verdict::accepted: return PGRAPH_OK;
+        case CredentialCheck::Verdict::refused: return PGRAPH_FATAL;
+        case CredentialCheck::Verdict::inconclusive: break;
+        }
+        return PGRAPH_RETRY;
+    });
+}
+
 // Nothing in here can throw: ~Delivery frees memory and the curl handle.
 void destroy(void *instance) noexcept
 {
@@ -82,7 +97,7 @@ constexpr pgraph_publisher_descriptor descriptor{
     .flush = nullptr,  // nothing is buffered between publish calls
     .destroy = destroy,
     .handle_request = nullptr,
-    .verify = nullptr,
+    .verify = verify,
 };
 
 }  // namespace

@@ -38,8 +38,13 @@ has "$scratch/sdk.list" '^\./usr/include/productgraph/publisher\.h$'
 has "$scratch/sdk.list" '/pkgconfig/productgraph-sdk\.pc$'
 has "$scratch/sdk.list" '/cmake/productgraph-sdk/productgraph-sdkConfig\.cmake$'
 ! grep -q 'sbin\|plugins/' "$scratch/sdk.list" || fail "daemon files in productgraph-sdk-dev"
-dpkg-deb --fsys-tarfile "$sdk_deb" | tar -xO --wildcards '*/productgraph-sdk.pc' | grep -qx 'prefix=/usr' ||
-    fail "the SDK's pkg-config file does not say prefix=/usr"
+has "$scratch/sdk.list" '^\./usr/bin/productgraph-plugin-check$'
+has "$scratch/sdk.list" '^\./usr/include/productgraph/fake_host\.hpp$'
+has "$scratch/sdk.list" '^\./usr/share/doc/productgraph-sdk/writing-a-plugin\.md$'
+has "$scratch/sdk.list" '^\./usr/share/doc/productgraph-sdk/examples/webhook/webhook\.c$'
+# Relocatable: the prefix comes from the .pc file's own folder (checked after install).
+dpkg-deb --fsys-tarfile "$sdk_deb" | tar -xO --wildcards '*/productgraph-sdk.pc' | grep -q '^prefix=${pcfiledir}/' ||
+    fail "the SDK's pkg-config file does not derive its prefix from its folder"
 pass "package contents"
 
 # Control fields.
@@ -103,4 +108,7 @@ pass "purge removes the queue and the config"
 
 dpkg_root -i "$sdk_deb"
 [ -f "$root/usr/include/productgraph/publisher.h" ] || fail "the SDK package did not install its header"
+pc_dir="$(dirname "$(find "$root/usr/lib" -name productgraph-sdk.pc | head -n 1)")"
+[ "$(PKG_CONFIG_PATH="$pc_dir" pkg-config --variable=includedir productgraph-sdk | xargs realpath)" = "$root/usr/include" ] ||
+    fail "pkg-config does not find the installed headers through the relocatable prefix"
 pass "productgraph-sdk-dev installs"

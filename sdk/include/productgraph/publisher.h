@@ -5,7 +5,8 @@
  * It is C99 and depends only on <stdint.h> and <stddef.h>, so plugins can be
  * written in C, C++, Rust, Zig or anything else that speaks the C ABI.
  *
- * Rules that keep it stable (see sdk/docs/ABI.md for the full promise):
+ * Rules that keep it stable (ABI.md, installed in <datadir>/doc/productgraph-sdk/,
+ * has the full promise; reference.md beside it explains every field):
  *  - The only exported symbol is pgraph_publisher_entry_v1. A future major
  *    version gets a new entry name; the host may load both.
  *  - Every struct starts with `uint32_t struct_size` and only ever grows at the

@@ -1,5 +1,6 @@
 // The real productgraphd with memory.so and amplitude.so against the mock Amplitude server:
 // what an operator sees, and what Amplitude receives.
+#include "command_run.hpp"
 #include "event_samples.hpp"
 #include "http_client.hpp"
 #include "mock_amplitude.hpp"
@@ -32,6 +33,14 @@ std::map<std::string, std::string> amplitude_env(const MockAmplitude &mock,
                                               {"PRODUCTGRAPH_RETRY_MAX_MS", "200"}};
     for (auto &[name, value] : extra) env[name] = value;
     return env;
+}
+
+// What the mock received apart from the plugin's start-up key check (a request without events).
+std::vector<ReceivedRequest> event_requests(const MockAmplitude &mock)
+{
+    std::vector<ReceivedRequest> requests = mock.requests();
+    std::erase_if(requests, [](const ReceivedRequest &request) { return request.event_count() == 0; });
+    return requests;
 }
 
 // A daemon running memory.so and amplitude.so from its own plugin directory.
@@ -172,7 +181,7 @@ TEST_CASE("throttled events arrive after the throttle delay while the others do 
                 .status == 202);
     REQUIRE(eventually([&] { return accepted_all(mock, {"th_0", "th_1"}); }, 15s));
 
-    const auto requests = mock.requests();
+    const auto requests = event_requests(mock);
     REQUIRE(requests.size() >= 3);
     CHECK(requests[0].status == 429);
     CHECK(requests[0].insert_ids == std::vector<std::string>{"th_0", "th_1", "th_2"});
@@ -199,7 +208,7 @@ TEST_CASE("a 413 from Amplitude is split into halves that both arrive")
                         {minimal_event("sp_0"), minimal_event("sp_1"), minimal_event("sp_2"), minimal_event("sp_3")})
                 .status == 202);
     REQUIRE(eventually([&] { return accepted_all(mock, {"sp_0", "sp_1", "sp_2", "sp_3"}); }));
-    const auto requests = mock.requests();
+    const auto requests = event_requests(mock);
     REQUIRE(requests.size() == 3);
     CHECK(requests[0].status == 413);
     CHECK(requests[0].event_count() == 4);
@@ -217,7 +226,7 @@ TEST_CASE("a 500 from Amplitude is retried with the same insert ids until it is 
     INFO("daemon log:\n" << daemon->all_logs());  // read when a check fails
     REQUIRE(post_events(*daemon, {minimal_event("se_0"), minimal_event("se_1")}).status == 202);
     REQUIRE(eventually([&] { return accepted_all(mock, {"se_0", "se_1"}); }));
-    const auto requests = mock.requests();
+    const auto requests = event_requests(mock);
     REQUIRE(requests.size() == 3);
     CHECK(requests[0].status == 500);
     CHECK(requests[1].status == 503);
@@ -228,7 +237,22 @@ TEST_CASE("a 500 from Amplitude is retried with the same insert ids until it is 
     CHECK(plugin_status(*daemon, "amplitude")["retried"].GetInt() == 4);
 }
 
-TEST_CASE("an invalid API key fails only the amplitude plugin while memory keeps receiving events")
+TEST_CASE("an AMPLITUDE_REGION outside us|eu fails the plugin at start-up naming the variable and the rule")
+{
+    MockAmplitude mock;
+    const auto daemon_holder = start_with(mock, {{"AMPLITUDE_REGION", "mars"}});
+    const Daemon &daemon = *daemon_holder;
+    const std::string rule = R"(AMPLITUDE_REGION: must be one of us|eu, got \"mars\")";  // as JSON escapes it
+    CHECK(daemon->all_logs().find(rule) != std::string::npos);
+    const auto status = plugin_status(*daemon, "amplitude");
+    CHECK(std::string(status["state"].GetString()) == "failed");
+    CHECK(std::string(status["reason"].GetString()) == R"(AMPLITUDE_REGION: must be one of us|eu, got "mars")");
+    REQUIRE(post_events(*daemon, {minimal_event("mars_0")}).status == 202);
+    CHECK(eventually([&] { return memory_has(*daemon, "mars_0"); }));
+    CHECK(mock.requests().empty());
+}
+
+TEST_CASE("a wrong API key fails the amplitude plugin at start-up before any event is sent")
 {
     MockAmplitude::Options options;
     options.api_key = "THE_RIGHT_KEY_fedcba9876543210";
@@ -236,19 +260,65 @@ TEST_CASE("an invalid API key fails only the amplitude plugin while memory keeps
     const auto daemon_holder = start_with(mock, {{"DEBUG", "true"}});
     const Daemon &daemon = *daemon_holder;
     INFO("daemon log:\n" << daemon->all_logs());  // read when a check fails
-    REQUIRE(post_events(*daemon, {minimal_event("bk_0")}).status == 202);
-    REQUIRE(
-        eventually([&] { return std::string(plugin_status(*daemon, "amplitude")["state"].GetString()) == "failed"; }));
     const auto status = plugin_status(*daemon, "amplitude");
-    CHECK(std::string(status["reason"].GetString()).find("check AMPLITUDE_API_KEY") != std::string::npos);
+    REQUIRE(std::string(status["state"].GetString()) == "failed");
+    CHECK(std::string(status["reason"].GetString()) ==
+          "credentials refused: Amplitude refused AMPLITUDE_API_KEY: Invalid API key");
+    REQUIRE(mock.requests().size() == 1);  // the check: the key and no events
+    CHECK(mock.requests().front().body.find(R"("events":[])") != std::string::npos);
     CHECK(std::string(plugin_status(*daemon, "memory")["state"].GetString()) == "enabled");
     CHECK(http_get(daemon->base_url() + "/ready").status == 200);
 
     REQUIRE(post_events(*daemon, {minimal_event("bk_1")}).status == 202);
     CHECK(eventually([&] { return memory_has(*daemon, "bk_1"); }));
-    CHECK(mock.requests().size() == 1);  // never fed again
+    CHECK(mock.requests().size() == 1);  // never fed
     CHECK(mock.accepted().empty());
     CHECK(http_get(daemon->admin_url() + "/v1/plugins").body.find(key) == std::string::npos);
+    CHECK(daemon->all_logs().find(key) == std::string::npos);
+}
+
+TEST_CASE("--check fails on a bad AMPLITUDE_REGION and on a key Amplitude refuses and names each")
+{
+    MockAmplitude::Options options;
+    options.api_key = "THE_RIGHT_KEY_fedcba9876543210";
+    MockAmplitude mock(options);
+    PluginDirectory plugins;
+    plugins.add_plugin("memory").add_plugin("amplitude");
+    auto env = amplitude_env(mock, {{"AMPLITUDE_REGION", "mars"}});
+    env["PRODUCTGRAPH_PLUGIN_DIR"] = plugins.path();
+    const CommandResult bad_region = run_productgraphd({"--check"}, env);
+    CHECK(bad_region.exit_code == 1);
+    CHECK(bad_region.out.find(R"(AMPLITUDE_REGION: must be one of us|eu, got "mars")") != std::string::npos);
+
+    env.erase("AMPLITUDE_REGION");
+    const CommandResult refused = run_productgraphd({"--check"}, env);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out.find("credentials refused: Amplitude refused AMPLITUDE_API_KEY") != std::string::npos);
+    CHECK(refused.out.find(key) == std::string::npos);
+    CHECK(mock.requests().size() == 1);  // only the key check: nothing else is sent
+}
+
+TEST_CASE("an amplitude endpoint answering the key check with 503 or 404 or nothing only warns")
+{
+    MockAmplitude::Options unavailable;
+    unavailable.outage = CannedReply{503, R"({"code":503,"error":"Service Unavailable"})", {}};
+    MockAmplitude::Options not_amplitude;
+    not_amplitude.outage = CannedReply{404, "<html>not found</html>", {}};
+    MockAmplitude down(unavailable), elsewhere(not_amplitude);
+    const std::vector<std::pair<std::string, std::string>> endpoints = {
+        {"503", down.url()}, {"404", elsewhere.url()}, {"no answer", "http://127.0.0.1:1/2/httpapi"}};
+    for (const auto &[name, endpoint] : endpoints) {
+        CAPTURE(name);
+        PluginDirectory plugins;
+        plugins.add_plugin("memory").add_plugin("amplitude");
+        auto env = amplitude_env(down, {{"AMPLITUDE_ENDPOINT", endpoint}});
+        auto daemon = start_daemon(plugins, env);
+        const std::string logs = daemon->all_logs();
+        CHECK(logs.find("credential check inconclusive") != std::string::npos);
+        CHECK(std::string(plugin_status(*daemon, "amplitude")["state"].GetString()) == "enabled");
+    }
+    CHECK(down.requests().size() == 1);
+    CHECK(elsewhere.requests().size() == 1);
 }
 
 TEST_CASE("the API key never appears in the daemon logs even at debug level")
@@ -261,7 +331,7 @@ TEST_CASE("the API key never appears in the daemon logs even at debug level")
     INFO("daemon log:\n" << failing->all_logs());  // read when a check fails
     REQUIRE(post_events(*failing, {minimal_event("lk_0")}).status == 202);
     REQUIRE(eventually([&] { return !wrong_key.requests().empty(); }));
-    REQUIRE(failing->wait_for_log("plugin failed").has_value());
+    REQUIRE(failing->wait_for_log("credentials refused").has_value());
     CHECK(failing->stop(SIGTERM) == 0);
     const std::string failing_logs = failing->all_logs();
     CHECK(failing_logs.find("Invalid API key") != std::string::npos);

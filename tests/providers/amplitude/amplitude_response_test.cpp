@@ -200,6 +200,12 @@ TEST_CASE("the key never appears in a reason taken from a body")
     CHECK(redact("eee", "e") == "[redacted][redacted][redacted]");
 }
 
+TEST_CASE("a key that occurs inside the mask itself is redacted once and the loop ends")
+{
+    CHECK(redact("a e", "e") == "a [redacted]");
+    CHECK(redact("red-red", "red") == "[redacted]-[redacted]");
+}
+
 TEST_CASE("a loggable body is cut at a UTF-8 boundary and has no control characters")
 {
     const std::string body = "line1\nline2\t" + std::string(10, 'x') + "\xC3\xA9\xC3\xA9";

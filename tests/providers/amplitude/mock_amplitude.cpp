@@ -270,7 +270,8 @@ private:
         seen.at = std::chrono::steady_clock::now();
 
         std::vector<std::string> events;
-        std::optional<CannedReply> reply = validate(state_->options, request, seen, events);
+        std::optional<CannedReply> reply = state_->options.outage;
+        if (!reply) reply = validate(state_->options, request, seen, events);
         bool ingest = false;
         {
             std::lock_guard lock(state_->mutex);

@@ -99,6 +99,9 @@ public:
         std::string path = "/2/httpapi";
         std::size_t max_events = 2000;
         std::size_t max_body_bytes = 1'000'000;  // a body of this size or more gets 413
+        /// Every request, valid or not, gets this answer and nothing is ingested: an
+        /// overridden endpoint that is down (503) or is not Amplitude at all (404).
+        std::optional<CannedReply> outage{};
     };
 
     MockAmplitude();

@@ -117,3 +117,25 @@ TEST_CASE("the mock Amplitude spends scripted answers only on valid requests")
     CHECK(http_post(mock.url(), body_with(good_event("t1"))).status == 200);
     CHECK(mock.accepted_ids() == std::vector<std::string>{"t1"});
 }
+
+TEST_CASE("the mock Amplitude answers an empty request by the key: Invalid API key or events missing")
+{
+    MockAmplitude mock;
+    const HttpResponse good = http_post(mock.url(), body_with(""));
+    CHECK(good.status == 400);
+    CHECK(std::string(good.json()["missing_field"].GetString()) == "events");
+    const HttpResponse bad = http_post(mock.url(), R"({"api_key":"WRONG","events":[]})");
+    CHECK(bad.status == 400);
+    CHECK(std::string(bad.json()["error"].GetString()).starts_with("Invalid API key"));
+    CHECK(mock.accepted().empty());
+}
+
+TEST_CASE("the mock Amplitude in an outage answers every request with the outage reply")
+{
+    MockAmplitude::Options options;
+    options.outage = CannedReply{503, R"({"code":503})", {}};
+    MockAmplitude mock(options);
+    CHECK(http_post(mock.url(), body_with(good_event("o0"))).status == 503);
+    CHECK(http_post(mock.url(), "not json").status == 503);
+    CHECK(mock.accepted().empty());
+}

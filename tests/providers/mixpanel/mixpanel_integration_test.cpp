@@ -93,6 +93,14 @@ std::string property(const rapidjson::Document &properties, const char *name)
     return properties[name].GetString();
 }
 
+// What the mock received apart from the plugin's start-up credential check (no events).
+std::vector<MixpanelRequest> event_requests(const MockMixpanel &mock)
+{
+    std::vector<MixpanelRequest> requests = mock.requests();
+    std::erase_if(requests, [](const MixpanelRequest &request) { return request.events == 0; });
+    return requests;
+}
+
 // What the mock saw, for failure messages.
 std::string describe(const MockMixpanel &mock)
 {
@@ -157,7 +165,7 @@ TEST_CASE("the daemon forwards every accepted event to mixpanel with the documen
             CHECK(property(properties, "plan") == "pro");
         }
     }
-    const auto request = mock.requests().front();
+    const auto request = event_requests(mock).front();
     CHECK(request.path == "/import");
     CHECK(request.gzipped);
     CHECK(request.authorization == token + ":");
@@ -179,7 +187,7 @@ TEST_CASE("events mixpanel lists in failed_records are dropped and the others ar
     post_events(*daemon, {minimal_event("f0"), minimal_event("f1"), minimal_event("f2")});
     REQUIRE(daemon->wait_for_log("plugin rejected an event").has_value());
     REQUIRE(mock.wait_for_requests(1));
-    const MixpanelRequest first = mock.requests().front();
+    const MixpanelRequest first = event_requests(mock).front();
     REQUIRE(first.status == 400);
     REQUIRE(first.insert_ids.size() >= 2);
     const std::string refused = first.insert_ids[1];
@@ -221,7 +229,7 @@ TEST_CASE("a 413 from mixpanel splits the request in halves and every event arri
         CAPTURE(id);
         CHECK(mock.count_insert_id(id) == 1);
     }
-    const auto requests = mock.requests();
+    const auto requests = event_requests(mock);
     REQUIRE(requests.size() >= 3);
     CHECK(requests[0].status == 413);
     // The halves of the refused request, sent in the same publish call.
@@ -243,7 +251,7 @@ TEST_CASE("a 500 from mixpanel is retried with backoff until the events arrive")
     REQUIRE(mock.wait_for_events(2, 20s));
     CHECK(mock.count_insert_id("e0") == 1);
     CHECK(mock.count_insert_id("e1") == 1);
-    const auto requests = mock.requests();
+    const auto requests = event_requests(mock);
     REQUIRE(requests.size() >= 3);
     CHECK(requests[0].status == 500);
     CHECK(requests[1].status == 500);
@@ -257,10 +265,10 @@ TEST_CASE("a 500 from mixpanel is retried with backoff until the events arrive")
 TEST_CASE("a 401 from mixpanel fails only the mixpanel plugin while memory keeps receiving events")
 {
     MockMixpanel mock(MockMixpanel::Options{.token = token});
-    mock.reply_always(MixpanelReply{.status = 401});
     PluginDirectory plugins;
     add_memory_and_mixpanel(plugins);
     auto daemon = start_with_mixpanel(plugins, mock);
+    mock.reply_always(MixpanelReply{.status = 401});  // the token is revoked after the start-up check
 
     post_events(*daemon, {minimal_event("u0")});
     REQUIRE(eventually([&] {
@@ -276,10 +284,52 @@ TEST_CASE("a 401 from mixpanel fails only the mixpanel plugin while memory keeps
     post_events(*daemon, {minimal_event("u1")});
     CHECK(eventually([&] { return memory_has(*daemon, "u0") && memory_has(*daemon, "u1"); }));
     CHECK(mock.events().empty());
-    CHECK(mock.requests().size() == 1);  // a failed plugin is fed nothing more
+    CHECK(mock.requests().size() == 2);  // the start-up check, then one batch: a failed plugin is fed nothing more
     const auto ready = http_get(daemon->base_url() + "/ready");
     CHECK(ready.status == 200);
     CHECK(ready.body.find("mixpanel") != std::string::npos);
+}
+
+TEST_CASE("wrong mixpanel credentials fail the plugin at start-up before any event is sent")
+{
+    MockMixpanel mock(MockMixpanel::Options{.token = "the-right-token-0123456789"});
+    PluginDirectory plugins;
+    add_memory_and_mixpanel(plugins);
+    auto daemon = start_with_mixpanel(plugins, mock);
+    INFO(describe(mock));
+    const auto status = plugin_status(*daemon, "mixpanel");
+    REQUIRE(std::string(status["state"].GetString()) == "failed");
+    const std::string reason = status["reason"].GetString();
+    CHECK(reason.find("credentials refused") != std::string::npos);
+    CHECK(reason.find("Invalid credentials") != std::string::npos);
+    REQUIRE(mock.requests().size() == 1);
+    CHECK(mock.requests().front().events == 0);
+
+    post_events(*daemon, {minimal_event("w0")});
+    CHECK(eventually([&] { return memory_has(*daemon, "w0"); }));
+    CHECK(mock.requests().size() == 1);
+    CHECK(http_get(daemon->admin_url() + "/v1/plugins").body.find(token) == std::string::npos);
+    CHECK(daemon->all_logs().find(token) == std::string::npos);
+}
+
+TEST_CASE("a mixpanel endpoint answering the credential check with 503 or 404 or nothing only warns")
+{
+    MockMixpanel down(MockMixpanel::Options{.token = token});
+    down.reply_always(MixpanelReply{.status = 503});
+    const std::map<std::string, std::map<std::string, std::string>> cases = {
+        {"503", {}},
+        {"404", {{"MIXPANEL_API_HOST", down.base_url() + "/not-mixpanel"}}},
+        {"no answer", {{"MIXPANEL_API_HOST", "http://127.0.0.1:1"}}},
+    };
+    for (const auto &[name, extra] : cases) {
+        CAPTURE(name);
+        PluginDirectory plugins;
+        add_memory_and_mixpanel(plugins);
+        auto daemon = start_with_mixpanel(plugins, down, extra);
+        CHECK(daemon->all_logs().find("credential check inconclusive") != std::string::npos);
+        CHECK(std::string(plugin_status(*daemon, "mixpanel")["state"].GetString()) == "enabled");
+    }
+    CHECK(down.requests().size() == 2);  // the 503 and the 404; nothing listens on port 1
 }
 
 TEST_CASE("secrets never appear in the daemon logs or admin output")

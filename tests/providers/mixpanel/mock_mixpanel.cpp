@@ -348,6 +348,12 @@ void MockMixpanel::reply_always(const MixpanelReply &reply)
     always_ = reply;
 }
 
+std::optional<MixpanelReply> MockMixpanel::always_reply()
+{
+    std::lock_guard lock(mutex_);
+    return always_;
+}
+
 std::optional<MixpanelReply> MockMixpanel::next_script()
 {
     std::lock_guard lock(mutex_);
@@ -471,7 +477,9 @@ MockMixpanel::Answer MockMixpanel::handle(MixpanelRequest &seen, const std::stri
         return finish(Answer{413, documented_body(413, options_.max_request_bytes), std::nullopt});
     }
 
-    const std::optional<MixpanelReply> script = next_script();
+    // A request without events (a credential check) leaves the queued scripts to the
+    // event requests they were written for; reply_always still answers it.
+    const std::optional<MixpanelReply> script = list.Empty() ? always_reply() : next_script();
     if (script && script->stall.count() > 0) stall(script->stall);
     if (script && script->status != 200 && script->status != 400) {
         return finish(Answer{script->status, documented_body(script->status, options_.max_request_bytes),

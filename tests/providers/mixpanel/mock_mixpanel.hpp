@@ -82,9 +82,11 @@ public:
     std::string base_url() const;
     int port() const { return port_; }
 
-    /// Answers the next `times` requests with `reply` (queued after earlier scripts).
+    /// Answers the next `times` requests that carry events with `reply` (queued after
+    /// earlier scripts). An empty request, the plugin's credential check, skips them.
     void reply_next(const MixpanelReply &reply, int times = 1);
-    /// Answers every request that no queued script claims with `reply`.
+    /// Answers every authenticated request that no queued script claims with `reply`,
+    /// empty ones included.
     void reply_always(const MixpanelReply &reply);
 
     std::vector<MixpanelEvent> events() const;
@@ -114,6 +116,7 @@ private:
     };
     Answer handle(MixpanelRequest &request, const std::string &raw_body, const std::string &content_encoding);
     std::optional<MixpanelReply> next_script();
+    std::optional<MixpanelReply> always_reply();
     void stall(std::chrono::milliseconds how_long);
 
     Options options_;
