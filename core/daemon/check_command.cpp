@@ -143,8 +143,8 @@ void print_variables(const PluginEntry &entry, const common::EnvLookup &env)
     }
     if (!switch_declared) {
         const bool on_by_default = (descriptor.flags & PGRAPH_PLUGIN_ENABLED_BY_DEFAULT) != 0;
-        print("    " + switch_name + " = " + shown(switch_name, false, on_by_default ? "true" : "false") + "\n        " +
-              switch_note);
+        print("    " + switch_name + " = " + shown(switch_name, false, on_by_default ? "true" : "false") +
+              "\n        " + switch_note);
     }
     for (uint32_t i = 0; i < descriptor.env_var_count; ++i) {
         const pgraph_env_var &variable = plugin_host::declared_variable(descriptor, i);
@@ -161,7 +161,8 @@ void print_variables(const PluginEntry &entry, const common::EnvLookup &env)
 
 void print_warnings(const std::vector<PluginEntry> &catalog, const Setting &setting, Findings &findings)
 {
-    for (const auto &warning : missing_provider_warnings(catalog, setting.environment->variables(), setting.plugin_dir)) {
+    for (const auto &warning :
+         missing_provider_warnings(catalog, setting.environment->variables(), setting.plugin_dir)) {
         findings.warning(warning);
     }
 }
@@ -178,7 +179,7 @@ int run_check()
         const auto catalog = inspect_plugins(setting, findings);
         size_t enabled = 0;
         for (const PluginEntry &entry : catalog) {
-            if (entry.state == PluginState::failed) {
+            if (entry.state == PluginState::failed || !entry.credentials_refused.empty()) {
                 findings.error(plugin_title(entry) + ": " + entry.reason);
                 continue;
             }

@@ -38,6 +38,7 @@ common::Result<size_t> PluginSet::start(std::vector<PluginEntry> catalog)
     for (const PluginEntry &entry : catalog) {
         if (entry.instance == nullptr) continue;
         if (auto added = dispatcher_.add_plugin(entry.instance); !added) return tl::unexpected(added.error());
+        if (!entry.credentials_refused.empty()) dispatcher_.fail_plugin(entry.name, entry.credentials_refused);
         ++enabled;
     }
     registry_.publish(std::move(catalog));
@@ -70,16 +71,20 @@ AppliedChanges PluginSet::apply(ReloadPlan plan)
             }
             continue;
         }
+        for (const PluginEntry &entry : plan.catalog) {
+            if (change.kind != PluginChange::Kind::stop && entry.instance == change.instance &&
+                !entry.credentials_refused.empty()) {
+                dispatcher_.fail_plugin(entry.name, entry.credentials_refused);
+            }
+        }
         switch (change.kind) {
         case PluginChange::Kind::stop: ++applied.stopped; break;
         case PluginChange::Kind::restart: ++applied.restarted; break;
         case PluginChange::Kind::start: ++applied.started; break;
         }
-        common::log_info("reload: plugin " + std::string(change_name(change.kind)),
-                         {{"plugin", change.name},
-                          {"file", change.file},
-                          {"why", change.why},
-                          {"undelivered_events", undelivered}});
+        common::log_info(
+            "reload: plugin " + std::string(change_name(change.kind)),
+            {{"plugin", change.name}, {"file", change.file}, {"why", change.why}, {"undelivered_events", undelivered}});
     }
     plan.changes.clear();  // drop the plan's references before counting who else holds one
     registry_.publish(std::move(plan.catalog));
@@ -108,8 +113,7 @@ void PluginSet::destroy_when_unused(std::vector<std::shared_ptr<PluginInstance>>
         const auto deadline = steady_clock::now() + seconds(5);
         while (instance.use_count() > 1 && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(1));
         if (instance.use_count() > 1) {
-            common::log_warn("plugin instance still in use; it is left alive",
-                             {{"plugin", instance->name()}});
+            common::log_warn("plugin instance still in use; it is left alive", {{"plugin", instance->name()}});
         }
         instance.reset();
     }

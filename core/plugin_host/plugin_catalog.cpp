@@ -117,13 +117,14 @@ void create_plugin_instance(PluginEntry &entry)
         entry.reason = instance.error().message;
         return;
     }
-    if (auto refused = credentials_refused(entry.name, **instance)) {  // the instance is destroyed here
-        entry.state = PluginState::failed;
-        entry.reason = std::move(*refused);
-        return;
-    }
     entry.state = PluginState::enabled;
     entry.reason.clear();
+    if (auto refused = credentials_refused(entry.name, **instance)) {
+        common::log_error("plugin credentials refused; the plugin is failed and keeps its events",
+                          {{"name", entry.name}, {"reason", *refused}});
+        entry.reason = *refused;
+        entry.credentials_refused = std::move(*refused);
+    }
     entry.instance = std::move(*instance);
 }
 

@@ -27,7 +27,11 @@ struct PluginEntry {
     std::string version;
     std::string abi;  // "1.0": the major and the minor the plugin was built for
     PluginState state = PluginState::failed;
-    std::string reason;                            // why disabled or failed
+    std::string reason;  // why disabled or failed
+    // Set when verify definitely refused the credentials. The instance is still
+    // created and handed to the dispatcher, which marks it failed at once: a failed
+    // plugin keeps its cursor, so nothing accepted meanwhile is lost.
+    std::string credentials_refused;
     std::string fingerprint;                       // of the file's bytes; empty when unreadable
     std::shared_ptr<const PluginLibrary> library;  // keeps the code mapped; null when it never loaded
     PluginSettings settings;                       // what the enable rule and variables gave

@@ -115,7 +115,6 @@ std::string_view call_name(PluginCall call)
 
 std::string redact_secrets(std::string_view text, const std::vector<std::string> &secrets)
 {
-    constexpr std::string_view mask = "[redacted]";
     std::string out(text);
     for (const std::string &secret : secrets) {
         if (secret.empty()) continue;
