@@ -102,6 +102,9 @@ TEST_CASE("the seed example event sent verbatim reaches Amplitude and Mixpanel m
     CHECK(std::string(properties["action"].GetString()) == "click");
 
     // The canonical event carries the defaults: the default project among them.
+    // The memory plugin has its own worker: wait for it rather than read at once.
+    REQUIRE(eventually(
+        [&] { return http_get(daemon->admin_url() + "/v1/plugins/memory/events").json()["events"].Size() == 1; }));
     const auto stored = http_get(daemon->admin_url() + "/v1/plugins/memory/events").json();
     REQUIRE(stored["events"].Size() == 1);
     const auto &canonical = stored["events"][0];
