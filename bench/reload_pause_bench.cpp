@@ -43,12 +43,14 @@ void print(const char *name, Phase phase)
 {
     std::sort(phase.latencies.begin(), phase.latencies.end());
     std::sort(phase.reload_times.begin(), phase.reload_times.end());
-    std::printf("%-12s requests %7zu  refused %zu  reloads %4zu  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %7.2f ms\n",
-                name, phase.latencies.size(), phase.refused, phase.reloads, percentile_ms(phase.latencies, 0.5),
-                percentile_ms(phase.latencies, 0.99), percentile_ms(phase.latencies, 0.999),
-                percentile_ms(phase.latencies, 1.0));
+    std::printf(
+        "%-12s requests %7zu  refused %zu  reloads %4zu  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %7.2f ms\n",
+        name, phase.latencies.size(), phase.refused, phase.reloads, percentile_ms(phase.latencies, 0.5),
+        percentile_ms(phase.latencies, 0.99), percentile_ms(phase.latencies, 0.999),
+        percentile_ms(phase.latencies, 1.0));
     if (!phase.reload_times.empty()) {
-        std::printf("%-12s one reload (SIGHUP to its \"reload done\" line, 20 ms log polling included): p50 %.1f ms, max %.1f ms\n",
+        std::printf("%-12s one reload (SIGHUP to its \"reload done\" line, 20 ms log polling included): p50 %.1f ms, "
+                    "max %.1f ms\n",
                     "", percentile_ms(phase.reload_times, 0.5), percentile_ms(phase.reload_times, 1.0));
     }
 }
@@ -74,7 +76,8 @@ Phase run_phase(DaemonProcess &daemon, seconds duration, milliseconds reload_eve
 {
     std::vector<std::unique_ptr<LoadClient>> load;
     for (int i = 0; i < clients; ++i) {
-        load.push_back(std::make_unique<LoadClient>(daemon.base_url(), 10, microseconds(0), "c" + std::to_string(i) + "-"));
+        load.push_back(
+            std::make_unique<LoadClient>(daemon.base_url(), 10, microseconds(0), "c" + std::to_string(i) + "-"));
     }
     const size_t reloads_before = reloads_done(daemon);
     const auto end = steady_clock::now() + duration;

@@ -30,8 +30,7 @@ std::string lower(std::string_view text)
 }  // namespace
 
 std::vector<std::string> missing_provider_warnings(const std::vector<plugin_host::PluginEntry> &catalog,
-                                                   const Variables &variables,
-                                                   const std::filesystem::path &plugin_dir)
+                                                   const Variables &variables, const std::filesystem::path &plugin_dir)
 {
     std::vector<std::string> warnings;
     const auto analytics = variables.find("ANALYTICS_ENABLED");

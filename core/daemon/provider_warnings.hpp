@@ -15,8 +15,7 @@ namespace productgraph::daemon {
 /// loaded plugin in `catalog` uses as its switch, e.g. MIXPANEL_ENABLED=true without
 /// mixpanel.so in `plugin_dir`.
 std::vector<std::string> missing_provider_warnings(const std::vector<plugin_host::PluginEntry> &catalog,
-                                                   const Variables &variables,
-                                                   const std::filesystem::path &plugin_dir);
+                                                   const Variables &variables, const std::filesystem::path &plugin_dir);
 
 /// Logs each of them as a warning line.
 void log_missing_providers(const std::vector<plugin_host::PluginEntry> &catalog, const Variables &variables,

@@ -130,8 +130,8 @@ common::Result<ReloadPlan> plan_reload(const std::vector<PluginEntry> &current, 
         const auto before = running_before.find(name);
         if (before == running_before.end()) {
             const bool known = find_by_file(current, after->file) != nullptr;
-            plan.changes.push_back({PluginChange::Kind::start, name, after->file,
-                                    known ? "enabled" : "new plugin file", after->instance});
+            plan.changes.push_back(
+                {PluginChange::Kind::start, name, after->file, known ? "enabled" : "new plugin file", after->instance});
         } else if (before->second->instance != after->instance) {
             plan.changes.push_back({PluginChange::Kind::restart, name, after->file,
                                     why_restarted(*before->second, *after), after->instance});

@@ -92,8 +92,7 @@ private:
     void supervise();
     void shed_failed_backlogs();
     // A worker on the plugin's cursor; the slot is not in slots_ yet.
-    Slot make_slot(std::shared_ptr<plugin_host::PluginInstance> plugin,
-                   std::shared_ptr<DeadLetterStore> dead_letters);
+    Slot make_slot(std::shared_ptr<plugin_host::PluginInstance> plugin, std::shared_ptr<DeadLetterStore> dead_letters);
     // Stops a slot already taken out of slots_: joins its worker, or abandons (and
     // leaks) it when it is stuck past the hang limit.
     void retire(Slots::node_type node);

@@ -85,9 +85,12 @@ bool is_http_url(std::string_view value)
         if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
     }
     size_t scheme_end = 0;
-    if (value.starts_with("http://")) scheme_end = 7;
-    else if (value.starts_with("https://")) scheme_end = 8;
-    else return false;
+    if (value.starts_with("http://"))
+        scheme_end = 7;
+    else if (value.starts_with("https://"))
+        scheme_end = 8;
+    else
+        return false;
     const std::string_view rest = value.substr(scheme_end);
     const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
     const std::string_view host_port = authority.substr(authority.find('@') + 1);  // npos + 1 == 0
@@ -102,8 +105,7 @@ bool is_http_url(std::string_view value)
 std::string broken_rule(const DeclaredType &declared, std::string_view value)
 {
     switch (declared.type) {
-    case PGRAPH_VAR_BOOL:
-        return common::parse_bool(value) ? "" : "must be true or false";
+    case PGRAPH_VAR_BOOL: return common::parse_bool(value) ? "" : "must be true or false";
     case PGRAPH_VAR_INTEGER: {
         const auto number = parse_integer(value);
         return number && in_range(declared, *number) ? "" : "must be an integer" + range_rule(declared);
@@ -114,12 +116,11 @@ std::string broken_rule(const DeclaredType &declared, std::string_view value)
                         in_range(declared, *number);
         return ok ? "" : "must be a whole number of milliseconds" + range_rule(declared);
     }
-    case PGRAPH_VAR_URL:
-        return is_http_url(value) ? "" : "must be an http:// or https:// URL with a host";
+    case PGRAPH_VAR_URL: return is_http_url(value) ? "" : "must be an http:// or https:// URL with a host";
     case PGRAPH_VAR_ENUM:
-        return is_one_of(declared.allowed_values, value) ? "" : "must be one of " + std::string(declared.allowed_values);
-    default:
-        return "";  // PGRAPH_VAR_STRING, or a type from a newer minor this host cannot check
+        return is_one_of(declared.allowed_values, value) ? ""
+                                                         : "must be one of " + std::string(declared.allowed_values);
+    default: return "";  // PGRAPH_VAR_STRING, or a type from a newer minor this host cannot check
     }
 }
 
@@ -130,7 +131,8 @@ common::Result<void> check_variable_value(const pgraph_env_var &variable, uint32
     const std::string rule = broken_rule(declared_type(variable, element_size), value);
     if (rule.empty()) return {};
     const std::string name = variable.name != nullptr ? variable.name : "(unnamed variable)";
-    if ((variable.flags & PGRAPH_ENV_SECRET) != 0) return common::fail(name + ": " + rule + " (secret value not shown)");
+    if ((variable.flags & PGRAPH_ENV_SECRET) != 0)
+        return common::fail(name + ": " + rule + " (secret value not shown)");
     return common::fail(name + ": " + rule + ", got \"" + std::string(value) + "\"");
 }
 

@@ -23,8 +23,8 @@ EnvLookup process_environment();
 
 struct PluginSettings {
     bool enabled = false;
-    std::string disabled_reason;                              // why not enabled, naming the variable
-    std::string invalid_value;  // a value broke its declared type: the plugin must not start (its rule)
+    std::string disabled_reason;  // why not enabled, naming the variable
+    std::string invalid_value;    // a value broke its declared type: the plugin must not start (its rule)
     std::vector<std::pair<std::string, std::string>> values;  // declared name -> value
     std::vector<std::string> secret_values;                   // never to appear in logs or admin output
 };

@@ -53,8 +53,8 @@ struct DiskQueueOptions {
 
 /// An EventQueue whose records live on disk: reads pread them back from segment
 /// files, so resident memory does not grow with the backlog (a sparse index of 64 KiB
-/// per GiB, and the window of recent records, are all that is kept). Offsets are global, start at 0 and are never reused,
-/// across restarts too.
+/// per GiB, and the window of recent records, are all that is kept). Offsets are global, start at 0 and are never
+/// reused, across restarts too.
 ///
 /// Segments are deleted once every *active* cursor's persisted position has passed
 /// their last record. Released cursors, and cursors of plugins not opened in this run,

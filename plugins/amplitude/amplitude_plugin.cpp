@@ -124,8 +124,8 @@ pgraph_status verify(void *instance, std::int64_t deadline_unix_ms, char *reason
     return pgraph::guard(PGRAPH_RETRY, reason, reason_capacity, [&] {
         Instance &self = instance_of(instance);
         const std::int64_t left = deadline_unix_ms - self.host->now_unix_ms(self.host->context);
-        const auto timeout = std::clamp(std::chrono::milliseconds(left), std::chrono::milliseconds(1),
-                                        self.delivery.request_timeout);
+        const auto timeout =
+            std::clamp(std::chrono::milliseconds(left), std::chrono::milliseconds(1), self.delivery.request_timeout);
         const HttpReply reply =
             self.client.post(credential_check_body(self.delivery.api_key, self.delivery.min_id_length), timeout);
         const CredentialCheck check = classify_credential_check(reply, self.delivery.api_key);

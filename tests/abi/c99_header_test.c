@@ -14,7 +14,8 @@ typedef struct c_instance {
 static c_instance the_instance;
 
 static const pgraph_env_var c_env_vars[] = {
-    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "C_TOKEN", NULL, "a required secret", PGRAPH_VAR_STRING, 0, 0, 0, NULL},
+    {sizeof(pgraph_env_var), PGRAPH_ENV_REQUIRED | PGRAPH_ENV_SECRET, "C_TOKEN", NULL, "a required secret",
+     PGRAPH_VAR_STRING, 0, 0, 0, NULL},
     {sizeof(pgraph_env_var), 0, "C_ENABLED", "true", "switch", PGRAPH_VAR_BOOL, 0, 0, 0, NULL},
 };
 

@@ -29,6 +29,6 @@ static void destroy(void *instance)
 }
 
 PGRAPH_DEFINE_PLUGIN(.min_host_minor = 2, .name = "needs_host_1_2", .version = "1.0.0",
-                     .description = "needs a 1.2 host", .max_batch_events = 10, .enable_variable = "NEEDS_HOST_1_2_ENABLED",
-                     .env_vars = variables, .env_var_count = PGRAPH_COUNT(variables), .create = create,
-                     .publish = publish, .destroy = destroy)
+                     .description = "needs a 1.2 host", .max_batch_events = 10,
+                     .enable_variable = "NEEDS_HOST_1_2_ENABLED", .env_vars = variables,
+                     .env_var_count = PGRAPH_COUNT(variables), .create = create, .publish = publish, .destroy = destroy)

@@ -7,7 +7,7 @@
 #define PG_FUZZ_CHECK(condition)                                                                                       \
     do {                                                                                                               \
         if (!(condition)) {                                                                                            \
-            std::fprintf(stderr, "fuzz invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #condition);             \
+            std::fprintf(stderr, "fuzz invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #condition);              \
             std::abort();                                                                                              \
         }                                                                                                              \
     } while (false)

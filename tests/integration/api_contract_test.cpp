@@ -255,6 +255,7 @@ TEST_CASE("the client IP comes from X-Forwarded-For only behind a trusted proxy"
     REQUIRE(eventually([&] {
         return http_get(trusted->admin_url() + "/v1/plugins/picky/last_event").body.find("ip2") != std::string::npos;
     }));
-    CHECK(std::string(http_get(trusted->admin_url() + "/v1/plugins/picky/last_event").json()["client_ip"].GetString()) ==
-          "203.0.113.9");
+    CHECK(
+        std::string(http_get(trusted->admin_url() + "/v1/plugins/picky/last_event").json()["client_ip"].GetString()) ==
+        "203.0.113.9");
 }

@@ -66,8 +66,8 @@ TEST_CASE("--version prints the version the git commit and the plugin ABI and ex
     CHECK(result.exit_code == 0);
     CHECK(result.out.starts_with("productgraphd "));
     CHECK(contains(result.out, "\ncommit "));
-    CHECK(contains(result.out, "plugin ABI " + std::to_string(PGRAPH_ABI_MAJOR) + "." +
-                                   std::to_string(PGRAPH_ABI_MINOR)));
+    CHECK(contains(result.out,
+                   "plugin ABI " + std::to_string(PGRAPH_ABI_MAJOR) + "." + std::to_string(PGRAPH_ABI_MINOR)));
     CHECK(result.err.empty());
 }
 
@@ -188,7 +188,8 @@ TEST_CASE("an enabled provider without a plugin file is a warning for --check an
 
     env.erase("PRODUCTGRAPH_QUEUE_DIR");
     auto daemon = start_daemon(plugins, env);
-    CHECK(contains(daemon->all_logs(), R"("msg":"enabled provider has no plugin file","detail":"MIXPANEL_ENABLED=true)"));
+    CHECK(
+        contains(daemon->all_logs(), R"("msg":"enabled provider has no plugin file","detail":"MIXPANEL_ENABLED=true)"));
 }
 
 TEST_CASE("--list-plugins shows each file its state and variables with secrets masked")
@@ -207,6 +208,7 @@ TEST_CASE("--list-plugins shows each file its state and variables with secrets m
     CHECK(contains(result.out, "MEMORY_MAX_EVENTS = \"42\""));
     CHECK(contains(result.out, "MEMORY_ENABLED = \"true\" (default)"));
     CHECK(contains(result.out, "garbage.so\n  state if started now: failed (not a loadable shared library"));
-    CHECK(contains(result.out, "needs_key.so: needs_key 0.0.1 (ABI 1.2)\n  test plugin\n  state if started now: enabled"));
+    CHECK(contains(result.out,
+                   "needs_key.so: needs_key 0.0.1 (ABI 1.2)\n  test plugin\n  state if started now: enabled"));
     CHECK_FALSE(std::filesystem::exists(untouched_queue_dir(plugins)));
 }

@@ -14,7 +14,8 @@
 
 namespace productgraph::testing {
 
-CommandResult run_productgraphd(const std::vector<std::string> &arguments, const std::map<std::string, std::string> &env)
+CommandResult run_productgraphd(const std::vector<std::string> &arguments,
+                                const std::map<std::string, std::string> &env)
 {
     std::vector<std::string> entries;
     for (const auto &[name, value] : env) entries.push_back(name + "=" + value);

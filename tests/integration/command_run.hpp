@@ -16,6 +16,7 @@ struct CommandResult {
 
 /// Runs the productgraphd binary with `arguments` and exactly `env` (plus the
 /// sanitizer settings and PATH), waits up to 30 s for it to exit.
-CommandResult run_productgraphd(const std::vector<std::string> &arguments, const std::map<std::string, std::string> &env);
+CommandResult run_productgraphd(const std::vector<std::string> &arguments,
+                                const std::map<std::string, std::string> &env);
 
 }  // namespace productgraph::testing

@@ -72,8 +72,8 @@ TEST_CASE("a missing env file stops start-up naming PRODUCTGRAPH_ENV_FILE")
 {
     PluginDirectory plugins;
     plugins.add_plugin("memory");
-    DaemonProcess daemon({{"PRODUCTGRAPH_ENV_FILE", plugins.path() + "/absent.env"},
-                          {"PRODUCTGRAPH_PLUGIN_DIR", plugins.path()}});
+    DaemonProcess daemon(
+        {{"PRODUCTGRAPH_ENV_FILE", plugins.path() + "/absent.env"}, {"PRODUCTGRAPH_PLUGIN_DIR", plugins.path()}});
     CHECK(daemon.wait_for_exit(std::chrono::seconds(15)) == 2);
     CHECK(daemon.all_logs().find("PRODUCTGRAPH_ENV_FILE: cannot read " + plugins.path() + "/absent.env") !=
           std::string::npos);

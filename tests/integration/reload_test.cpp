@@ -122,7 +122,9 @@ TEST_CASE("plugins added removed disabled and replaced by reloads under load los
     // Add: a file never seen starts at the queue's end.
     std::filesystem::copy_file(test_plugins / "file_sink_b.so", plugins.path() + "/file_sink_b.so");
     std::string written = reload(*daemon);
-    CHECK(contains(written, R"("msg":"reload: plugin started","plugin":"file_sink_b","file":"file_sink_b.so","why":"new plugin file")"));
+    CHECK(contains(
+        written,
+        R"("msg":"reload: plugin started","plugin":"file_sink_b","file":"file_sink_b.so","why":"new plugin file")"));
     CHECK(contains(written, R"("msg":"reload done","started":1,"stopped":0,"restarted":0,"unchanged":2)"));
     const uint64_t b_added = client.mark();
 
@@ -131,21 +133,27 @@ TEST_CASE("plugins added removed disabled and replaced by reloads under load los
     overwrite_in_place(test_plugins / "v2" / "file_sink.so", plugins.path() + "/file_sink.so");
     REQUIRE(eventually([&] { return client.acked_requests() >= 60; }));  // the daemon runs on over the new bytes
     written = reload(*daemon);
-    CHECK(contains(written, R"("msg":"reload: plugin restarted","plugin":"file_sink","file":"file_sink.so","why":"its file changed")"));
+    CHECK(contains(
+        written,
+        R"("msg":"reload: plugin restarted","plugin":"file_sink","file":"file_sink.so","why":"its file changed")"));
     CHECK(plugin_field(*daemon, "file_sink", "version") == "0.0.2");
     CHECK(memory_stat(*daemon, "received_total") >= memory_received);  // memory was left alone
 
     // Disable: the memory plugin stops; its cursor stays.
     write_file(env_file, "FILE_SINK_B_PATH=" + sink_b + "\nMEMORY_ENABLED=false\n");
     written = reload(*daemon);
-    CHECK(contains(written, R"("msg":"reload: plugin stopped","plugin":"memory","file":"memory.so","why":"disabled: MEMORY_ENABLED is not true")"));
+    CHECK(contains(
+        written,
+        R"("msg":"reload: plugin stopped","plugin":"memory","file":"memory.so","why":"disabled: MEMORY_ENABLED is not true")"));
     CHECK(plugin_field(*daemon, "memory", "state") == "disabled");
     const uint64_t memory_disabled = client.mark();
 
     // Remove: file_sink_b stops with events it has not acknowledged yet, maybe.
     std::filesystem::remove(plugins.path() + "/file_sink_b.so");
     written = reload(*daemon);
-    CHECK(contains(written, R"("msg":"reload: plugin stopped","plugin":"file_sink_b","file":"file_sink_b.so","why":"its file was removed")"));
+    CHECK(contains(
+        written,
+        R"("msg":"reload: plugin stopped","plugin":"file_sink_b","file":"file_sink_b.so","why":"its file was removed")"));
     CHECK(plugin_field(*daemon, "file_sink_b", "state") == "(absent)");
     const uint64_t while_away = client.mark();
     REQUIRE(eventually([&] { return client.mark() >= while_away + 30; }));
@@ -240,7 +248,7 @@ TEST_CASE("a reload leaves a plugin whose file and variables did not change unto
     CHECK(contains(written, R"("msg":"reload: plugin started","plugin":"flaky")"));
     CHECK(contains(written, R"("started":1,"stopped":0,"restarted":0,"unchanged":1)"));
     CHECK_FALSE(contains(written, R"("plugin":"memory")"));
-    CHECK_FALSE(contains(written, "memory.so"));  // not even loaded again
+    CHECK_FALSE(contains(written, "memory.so"));   // not even loaded again
     CHECK_FALSE(contains(written, "garbage.so"));  // old failures do not block a reload
     CHECK(plugin_field(*daemon, "flaky", "state") == "enabled");
     CHECK(memory_stat(*daemon, "stored") == 4);
@@ -257,9 +265,13 @@ TEST_CASE("a changed daemon-level variable is logged as needing a restart and th
     auto daemon = start_daemon(plugins, {{"PRODUCTGRAPH_ENV_FILE", env_file}});
     write_file(env_file, "MEMORY_MAX_EVENTS=70\nPRODUCTGRAPH_HTTP_THREADS=3\nPRODUCTGRAPH_RETRY_AFTER=5\n");
     const std::string written = reload(*daemon);
-    CHECK(contains(written, R"("msg":"reload: variable changed; it takes effect at the next restart","variable":"PRODUCTGRAPH_HTTP_THREADS")"));
+    CHECK(contains(
+        written,
+        R"("msg":"reload: variable changed; it takes effect at the next restart","variable":"PRODUCTGRAPH_HTTP_THREADS")"));
     CHECK(contains(written, R"("variable":"PRODUCTGRAPH_RETRY_AFTER")"));
-    CHECK(contains(written, R"("msg":"reload: plugin restarted","plugin":"memory","file":"memory.so","why":"its variables changed")"));
+    CHECK(contains(
+        written,
+        R"("msg":"reload: plugin restarted","plugin":"memory","file":"memory.so","why":"its variables changed")"));
     CHECK(memory_stat(*daemon, "max_events") == 70);
     CHECK(http_get(daemon->base_url() + "/health").status == 200);  // same listener as before
     CHECK(daemon->stop(SIGTERM) == 0);
@@ -279,9 +291,8 @@ TEST_CASE("analytics providers follow ANALYTICS_ENABLED from the env file on rel
     CHECK(contains(written, R"("msg":"reload: plugin started","plugin":"analytics_provider")"));
     CHECK(plugin_field(*daemon, "analytics_provider", "state") == "enabled");
     REQUIRE(http_post(daemon->base_url() + "/v1/events", numbered_batch("a-", 2)).status == 202);
-    CHECK(eventually([&] {
-        return contains(http_get(daemon->admin_url() + "/v1/plugins/analytics_provider/events").body, "a-1");
-    }));
+    CHECK(eventually(
+        [&] { return contains(http_get(daemon->admin_url() + "/v1/plugins/analytics_provider/events").body, "a-1"); }));
 
     write_file(env_file, "ANALYTICS_PROVIDER_ENABLED=true\n");
     written = reload(*daemon);

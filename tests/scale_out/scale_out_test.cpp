@@ -32,7 +32,7 @@ namespace {
 constexpr int replica_count = 3;
 constexpr int client_count = 3;
 constexpr int events_per_request = 20;
-constexpr int min_requests = 150;            // the load before the clients may stop
+constexpr int min_requests = 150;              // the load before the clients may stop
 constexpr int max_requests_per_client = 2000;  // a bound, in case a step never happens
 constexpr int outage_replies = 20'000;         // scripted mock answers: 503 during the outage
 
@@ -158,8 +158,7 @@ TEST_CASE("three replicas behind nginx deliver every acknowledged event when one
     start(victim, plugins, mock);
     const int victim_answers_at_restart = balancer.answered_by_upstream(202)[victim.port];
     // nginx tries the restarted replica again after fail_timeout (1 s).
-    CHECK(eventually([&] { return balancer.answered_by_upstream(202)[victim.port] > victim_answers_at_restart; },
-                     30s));
+    CHECK(eventually([&] { return balancer.answered_by_upstream(202)[victim.port] > victim_answers_at_restart; }, 30s));
     outage = false;
     CHECK(eventually([&] { return acked.requests >= min_requests; }, 60s));
     stop = true;
@@ -178,9 +177,9 @@ TEST_CASE("three replicas behind nginx deliver every acknowledged event when one
         CHECK(answered.count(replica.port) == 1);
         CHECK(answered.at(replica.port) > 0);
     }
-    MESSAGE("acknowledged " << acked.event_ids.size() << " events in " << acked.requests.load() << " requests; per replica "
-                            << answered.at(ports[0]) << "/" << answered.at(ports[1]) << "/" << answered.at(ports[2])
-                            << "; resent after a refusal: " << acked.refused.load());
+    MESSAGE("acknowledged " << acked.event_ids.size() << " events in " << acked.requests.load()
+                            << " requests; per replica " << answered.at(ports[0]) << "/" << answered.at(ports[1]) << "/"
+                            << answered.at(ports[2]) << "; resent after a refusal: " << acked.refused.load());
 
     for (Replica &replica : replicas) {
         CHECK(replica.process->stop(SIGTERM) == 0);

@@ -29,11 +29,17 @@ static void broken_destroy(void *instance)
     (void)instance;
 }
 
-static const pgraph_publisher_descriptor descriptor = {
-    .struct_size = sizeof(pgraph_publisher_descriptor), .abi_major = PGRAPH_ABI_MAJOR, .abi_minor = PGRAPH_ABI_MINOR,
-    .name = "broken", .version = "0.0.1", .description = "breaks the ABI on purpose", .max_batch_events = 100,
-    .enable_variable = "BROKEN_ENABLED", .create = broken_create, .publish = broken_publish,
-    .destroy = broken_destroy};
+static const pgraph_publisher_descriptor descriptor = {.struct_size = sizeof(pgraph_publisher_descriptor),
+                                                       .abi_major = PGRAPH_ABI_MAJOR,
+                                                       .abi_minor = PGRAPH_ABI_MINOR,
+                                                       .name = "broken",
+                                                       .version = "0.0.1",
+                                                       .description = "breaks the ABI on purpose",
+                                                       .max_batch_events = 100,
+                                                       .enable_variable = "BROKEN_ENABLED",
+                                                       .create = broken_create,
+                                                       .publish = broken_publish,
+                                                       .destroy = broken_destroy};
 
 PGRAPH_EXPORT const pgraph_publisher_descriptor *pgraph_publisher_entry_v1(const pgraph_negotiation *negotiation)
 {

@@ -1,7 +1,10 @@
 /* minimal.c: the smallest useful publisher: logs "<MINIMAL_PREFIX> <type> <event_id>" per event. */
 #include <productgraph/publisher_util.h>
 
-typedef struct minimal { const pgraph_host *host; char prefix[64]; } minimal; /* host: valid until destroy */
+typedef struct minimal {
+    const pgraph_host *host;
+    char prefix[64];
+} minimal; /* host: valid until destroy */
 
 static const pgraph_env_var variables[] = {
     PGRAPH_VARIABLE("MINIMAL_PREFIX", 0, "event", "word logged before each event"),

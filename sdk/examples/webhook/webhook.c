@@ -57,7 +57,7 @@ static pgraph_status webhook_create(const pgraph_create_args *args, void **insta
     webhook *self = calloc(1, sizeof *self);
     if (self == NULL) return pgraph_fail(error, capacity, "webhook: out of memory");
     self->host = args->host;
-    self->url = pgraph_config_strdup(args, "WEBHOOK_URL", NULL); /* the host checked it is an http(s) URL */
+    self->url = pgraph_config_strdup(args, "WEBHOOK_URL", NULL);             /* the host checked it is an http(s) URL */
     self->timeout_ms = pgraph_config_int(args, "WEBHOOK_TIMEOUT_MS", 10000); /* the host checked the range */
     self->curl = curl_easy_init(); /* initialises libcurl once, thread-safely, since curl 7.84 */
     self->headers = curl_slist_append(NULL, "Content-Type: application/json");

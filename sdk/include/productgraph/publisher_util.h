@@ -17,8 +17,7 @@
 #include <string.h>
 
 #if defined(__GNUC__)
-#define PGRAPH_PRINTF_FORMAT(format_index, first_argument) \
-    __attribute__((format(printf, format_index, first_argument)))
+#define PGRAPH_PRINTF_FORMAT(format_index, first_argument) __attribute__((format(printf, format_index, first_argument)))
 #else
 #define PGRAPH_PRINTF_FORMAT(format_index, first_argument)
 #endif
@@ -203,7 +202,7 @@ static inline const pgraph_publisher_descriptor *pgraph_negotiate(const pgraph_p
 }
 
 /* One declared variable, as a pgraph_env_var initialiser (a plain string). */
-#define PGRAPH_VARIABLE(name_, flags_, default_, description_)                                                        \
+#define PGRAPH_VARIABLE(name_, flags_, default_, description_)                                                         \
     {                                                                                                                  \
         sizeof(pgraph_env_var), (flags_), (name_), (default_), (description_), PGRAPH_VAR_STRING, 0, 0, 0, NULL        \
     }
@@ -211,7 +210,7 @@ static inline const pgraph_publisher_descriptor *pgraph_negotiate(const pgraph_p
 /* One declared variable with a type the host checks before create (ABI 1.2):
  * PGRAPH_VAR_BOOL/INTEGER/DURATION_MS/URL/ENUM, the inclusive range (both 0: none)
  * and, for ENUM, the '|'-separated allowed values. */
-#define PGRAPH_TYPED_VARIABLE(name_, flags_, default_, description_, type_, min_, max_, allowed_)                     \
+#define PGRAPH_TYPED_VARIABLE(name_, flags_, default_, description_, type_, min_, max_, allowed_)                      \
     {                                                                                                                  \
         sizeof(pgraph_env_var), (flags_), (name_), (default_), (description_), (type_), 0, (min_), (max_), (allowed_)  \
     }
@@ -228,7 +227,7 @@ static inline const pgraph_publisher_descriptor *pgraph_negotiate(const pgraph_p
  *
  * Fields left out are zero or NULL: min_host_minor 0 (any 1.x host), no flags, no
  * byte limit, and no flush, handle_request or verify. */
-#define PGRAPH_DEFINE_PLUGIN(...)                                                                                   \
+#define PGRAPH_DEFINE_PLUGIN(...)                                                                                      \
     static const pgraph_publisher_descriptor pgraph_plugin_descriptor = {.struct_size =                                \
                                                                              sizeof(pgraph_publisher_descriptor),      \
                                                                          .abi_major = PGRAPH_ABI_MAJOR,                \

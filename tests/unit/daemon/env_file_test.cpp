@@ -18,7 +18,8 @@ std::string error_of(std::string_view text)
 
 TEST_CASE("env file lines are NAME=VALUE with comments blank lines and surrounding spaces ignored")
 {
-    const auto parsed = parse_env_file("# comment\n\n  PORT = 8081  \r\n\tDEBUG=true\n   # indented comment\nA_1=", "f");
+    const auto parsed =
+        parse_env_file("# comment\n\n  PORT = 8081  \r\n\tDEBUG=true\n   # indented comment\nA_1=", "f");
     REQUIRE(parsed.has_value());
     CHECK(parsed->size() == 3);
     CHECK(parsed->at("PORT") == "8081");
@@ -52,7 +53,8 @@ TEST_CASE("a later line for the same name wins")
 TEST_CASE("bad env file lines are errors naming the file and the line")
 {
     CHECK(error_of("OK=1\nno equals sign\n") == "test.env:2: expected NAME=VALUE");
-    CHECK(error_of("1X=2") == "test.env:1: \"1X\" is not a variable name (letters, digits and _, not starting with a digit)");
+    CHECK(error_of("1X=2") ==
+          "test.env:1: \"1X\" is not a variable name (letters, digits and _, not starting with a digit)");
     CHECK(error_of("=value").starts_with("test.env:1: \"\" is not a variable name"));
     CHECK(error_of("export X=1").starts_with("test.env:1: \"export X\" is not a variable name"));
     CHECK(error_of("\n\nX=\"open") == "test.env:3: unterminated \" quote");

@@ -103,8 +103,8 @@ TEST_CASE("every byte value at every position within a word is escaped as the by
 TEST_CASE("random strings full of escapes and multi-byte text match the byte-by-byte writer")
 {
     std::mt19937 random(12345);
-    const std::string alphabet = std::string("abcXYZ09 /-_.:\"\\\n\r\t\b\f\x01\x1f\x7f\x80\xc3\xa9\xf0\x9f\x98\x80") +
-                                 std::string(1, '\0');
+    const std::string alphabet =
+        std::string("abcXYZ09 /-_.:\"\\\n\r\t\b\f\x01\x1f\x7f\x80\xc3\xa9\xf0\x9f\x98\x80") + std::string(1, '\0');
     for (int i = 0; i < 20000; ++i) {
         std::string text(random() % 80, ' ');
         for (char &c : text) c = alphabet[random() % alphabet.size()];

@@ -69,9 +69,9 @@ TEST_CASE("address blocks parse exact addresses and CIDR and refuse everything e
     CHECK(parse_address_block("::1").has_value());
     CHECK(parse_address_block("2001:db8::/32").has_value());
     CHECK(parse_address_block("::/0").has_value());
-    for (const char *bad : {"notanip", "1.2.3.4/33", "1.2.3.4/", "1.2.3.4/-1", "1.2.3.4/8x", "1.2.3", "010.0.0.1",
-                            "1.2.3.4.5", "256.0.0.1", "2001:db8::/129", "fe80::1%eth0", "[::1]", "1.2.3.4:80",
-                            "::ffff:10.0.0.0/95", "", " 1.2.3.4"}) {
+    for (const char *bad :
+         {"notanip", "1.2.3.4/33", "1.2.3.4/", "1.2.3.4/-1", "1.2.3.4/8x", "1.2.3", "010.0.0.1", "1.2.3.4.5",
+          "256.0.0.1", "2001:db8::/129", "fe80::1%eth0", "[::1]", "1.2.3.4:80", "::ffff:10.0.0.0/95", "", " 1.2.3.4"}) {
         CAPTURE(bad);
         CHECK_FALSE(parse_address_block(bad).has_value());
     }

@@ -153,8 +153,9 @@ TEST_CASE("the encoder writes the same bytes as the field-by-field encoder it re
         std::string out(1, '\x01');
         put_u64(out, static_cast<uint64_t>(record.timestamp_ms()));
         put_u64(out, static_cast<uint64_t>(record.received_ms()));
-        for (std::string_view text : {record.json(), record.event_id(), record.type(), record.name(), record.user_id(),
-                                      record.device_id(), record.session_id(), record.client_ip(), record.user_agent()}) {
+        for (std::string_view text :
+             {record.json(), record.event_id(), record.type(), record.name(), record.user_id(), record.device_id(),
+              record.session_id(), record.client_ip(), record.user_agent()}) {
             put_u32(out, static_cast<uint32_t>(text.size()));
             out.append(text);
         }
