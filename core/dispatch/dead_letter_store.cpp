@@ -174,7 +174,12 @@ size_t DeadLetterStore::add(std::vector<DeadLetter> letters)
     }
     if (!file_.empty() && kept > 0) append_to_file(text);
     letters_bytes_ += text.size();
-    for (size_t i = 0; i < kept; ++i) letters_.push_back(std::move(letters[i]));
+    for (size_t i = 0; i < kept; ++i) {
+        // A copy of its own: the record shares one block with its request's other
+        // events, which a dead letter would otherwise keep in memory for as long as it.
+        letters[i].record = std::make_shared<const event::EventRecord>(letters[i].record->fields());
+        letters_.push_back(std::move(letters[i]));
+    }
     const size_t dropped = letters.size() - kept;
     if (dropped > 0) {
         // The one place an accepted event is lost: loud, counted by the caller.

@@ -1,15 +1,20 @@
-// Batch parsing: RapidJSON's iterative in-situ parser (no recursion on hostile
-// nesting, no copies of strings), one pass over each event's members against the
-// schema table, and one compact re-serialisation (compact_json) that becomes the
-// canonical record.
+// Batch parsing, by one of two readers with the same results. Most bodies are plain
+// (compact JSON.stringify output): plain_batch_scanner checks and splits them in one
+// pass, and their events are stored as sent. Every other body goes to RapidJSON's
+// iterative in-situ parser (no recursion on hostile nesting, no copies of strings)
+// and is re-serialised to the canonical form (compact_json). Both feed the same
+// validator (event_validation) and the same defaults, so the answer is the same.
 #include "event/batch_parser.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <optional>
+
 #include "event/body_screen.hpp"
 #include "event/canonical_event.hpp"
-#include "event/event_schema.hpp"
+#include "event/event_validation.hpp"
+#include "event/plain_batch_scanner.hpp"
 #include "event/timestamp.hpp"
 #include "event/uuid_v7.hpp"
 
@@ -24,22 +29,6 @@ using Value = rapidjson::Value;
 
 constexpr size_t arena_size = 256 * 1024;
 constexpr size_t simd_padding = 16;
-
-std::string_view as_view(const Value &v)
-{
-    return {v.GetString(), v.GetStringLength()};
-}
-
-bool has_type(const Value &v, FieldType type)
-{
-    switch (type) {
-    case FieldType::string: return v.IsString();
-    case FieldType::integer: return v.IsInt64() || v.IsUint64();
-    case FieldType::number: return v.IsNumber();
-    case FieldType::object: return v.IsObject();
-    }
-    return false;
-}
 
 // Depth below `v`, but never descends further than `remaining` levels, so a
 // hostile document costs at most max_nesting_depth stack frames.
@@ -59,100 +48,167 @@ bool nesting_exceeds(const Value &v, int remaining)
     return false;
 }
 
-// The fields product-spec §1 fills in when an event leaves them out (or null).
-struct MissingFields {
-    bool event_id = false;
-    bool project_id = false;
-    bool timestamp = false;
-};
-
-// Validates one event; on success fills `record` (except json and request fields)
-// with views into the parsed document, says which defaulted fields are missing,
-// and returns true.
-bool validate_event(const Value &event, size_t index, const BatchLimits &limits, EventFields &record,
-                    MissingFields &missing, std::vector<EventError> &errors)
+JsonKind kind_of(const Value &v)
 {
-    const size_t errors_before = errors.size();
-    auto report = [&](std::string_view field, std::string reason) {
-        errors.push_back(EventError{index, std::string(field) + ": " + std::move(reason)});
+    if (v.IsNull()) return JsonKind::null;
+    if (v.IsBool()) return JsonKind::boolean;
+    if (v.IsString()) return JsonKind::string;
+    if (v.IsInt64() || v.IsUint64()) return JsonKind::integer;
+    if (v.IsNumber()) return JsonKind::number;
+    return v.IsObject() ? JsonKind::object : JsonKind::array;
+}
+
+// The steps after reading that both readers share: validation, defaults, the size
+// limit, and packing the accepted events into records, one block per request.
+class BatchAssembler {
+public:
+    BatchAssembler(const RequestContext &context, const BatchLimits &limits, size_t event_count)
+        : context_(context), limits_(limits)
+    {
+        drafts_.reserve(event_count);
+        scratch_.clear();
+    }
+
+    /// Validates the event at `index`; on success fills `record`'s views and returns
+    /// the defaults its canonical text must start with (valid until the next call).
+    std::optional<EventDefaults> validate(std::span<const MemberView> members, size_t index, EventFields &record)
+    {
+        MissingFields missing;
+        generated_id_.clear();
+        if (!validate_members(members, index, limits_, record, missing, batch_.errors)) {
+            ++batch_.rejected;
+            return std::nullopt;
+        }
+        EventDefaults defaults;
+        if (missing.event_id) {
+            append_uuid_v7(generated_id_, context_.received_ms);
+            defaults.event_id = generated_id_;
+        }
+        if (missing.project_id) defaults.project_id = context_.default_project_id;
+        if (missing.timestamp) {
+            if (received_text_.empty()) append_rfc3339_ms(received_text_, context_.received_ms);
+            defaults.timestamp = received_text_;
+            record.timestamp_ms = context_.received_ms;
+        }
+        return defaults;
+    }
+
+    /// Where an event's canonical text is written when it is not stored as sent.
+    std::string &scratch() { return scratch_; }
+
+    /// Accepts the validated event at `index`, whose canonical text is `json` (it
+    /// lives as long as the request body), unless it is too large.
+    void accept(size_t index, const EventFields &record, std::string_view json)
+    {
+        if (!fits(index, json.size())) return;
+        drafts_.push_back(Draft{record, json, {}, {}});
+        remember_generated_id();
+    }
+
+    /// The same for an event whose canonical text was written to scratch() from `from`.
+    void accept_rewritten(size_t index, const EventFields &record, size_t from)
+    {
+        if (!fits(index, scratch_.size() - from)) {
+            scratch_.resize(from);
+            return;
+        }
+        drafts_.push_back(Draft{record, {}, ScratchSpan{from, scratch_.size() - from}, {}});
+        remember_generated_id();
+    }
+
+    /// Rejects the event at `index` for a reason found before validation.
+    void reject(size_t index, std::string message)
+    {
+        batch_.errors.push_back(EventError{index, std::move(message)});
+        ++batch_.rejected;
+    }
+
+    ParsedBatch take()
+    {
+        thread_local std::vector<EventFields> fields;
+        fields.clear();
+        for (Draft &draft : drafts_) {
+            EventFields &one = fields.emplace_back(draft.fields);
+            one.json = draft.rewritten_json ? in_scratch(*draft.rewritten_json) : draft.json;
+            if (draft.generated_id) one.event_id = in_scratch(*draft.generated_id);
+            one.client_ip = context_.client_ip;
+            one.user_agent = context_.user_agent;
+            one.received_ms = context_.received_ms;
+        }
+        batch_.accepted = pack_event_records(fields);
+        return std::move(batch_);
+    }
+
+private:
+    // Offsets, not views: scratch_ moves as it grows.
+    struct ScratchSpan {
+        size_t offset = 0;
+        size_t size = 0;
     };
-    if (!event.IsObject()) {
-        report("event", "must be an object");
+    struct Draft {
+        EventFields fields;
+        std::string_view json;                      // when stored as sent
+        std::optional<ScratchSpan> rewritten_json;  // otherwise
+        std::optional<ScratchSpan> generated_id;
+    };
+
+    bool fits(size_t index, size_t json_size)
+    {
+        if (json_size <= limits_.max_event_bytes) return true;
+        reject(index, "event: " + std::to_string(json_size) + " bytes, larger than the " +
+                          std::to_string(limits_.max_event_bytes / 1024) + " KB limit");
         return false;
     }
 
-    // Required fields seen with a non-null value; their content is checked as met.
-    bool seen_event_id = false, seen_project = false, seen_session = false;
-    bool seen_type = false, seen_timestamp = false;
-    for (const auto &member : event.GetObject()) {
-        const std::string_view key = as_view(member.name);
-        const Value &value = member.value;
-        const auto spec = find_field(key);
-        if (!spec) {
-            // Unknown fields are preserved as sent, but never nested without bound.
-            if (nesting_exceeds(value, limits.max_nesting_depth)) {
-                report(key, "nested deeper than " + std::to_string(limits.max_nesting_depth) + " levels");
-            }
-            continue;
-        }
-        if (value.IsNull()) continue;  // absent; a required one is reported below
-        switch (spec->role) {
-        case FieldRole::event_id: seen_event_id = true; break;
-        case FieldRole::project_id: seen_project = true; break;
-        case FieldRole::session_id: seen_session = true; break;
-        case FieldRole::type: seen_type = true; break;
-        case FieldRole::timestamp: seen_timestamp = true; break;
-        default: break;
-        }
-        if (!has_type(value, spec->type)) {
-            report(key, "must be " + std::string(describe(spec->type)));
-            continue;
-        }
-        if (spec->type == FieldType::object && nesting_exceeds(value, limits.max_nesting_depth)) {
-            report(key, "nested deeper than " + std::to_string(limits.max_nesting_depth) + " levels");
-            continue;
-        }
-        const std::string_view text = value.IsString() ? as_view(value) : std::string_view{};
-        const bool required = spec->role == FieldRole::event_id || spec->role == FieldRole::project_id ||
-                              spec->role == FieldRole::session_id || spec->role == FieldRole::type;
-        if (required && text.empty()) report(key, "must not be empty");
-        switch (spec->role) {
-        case FieldRole::event_id: record.event_id = text; break;
-        case FieldRole::project_id: break;
-        case FieldRole::session_id: record.session_id = text; break;
-        case FieldRole::type:
-            if (!text.empty() && !is_known_event_type(text)) {
-                report(key, "unknown type \"" + std::string(text.substr(0, 64)) + "\"");
-            }
-            record.type = text;
-            break;
-        case FieldRole::timestamp:
-            if (const auto ms = parse_rfc3339_ms(text)) {
-                record.timestamp_ms = *ms;
-            } else {
-                report(key, "must be an RFC 3339 date-time with a zone, e.g. 2024-01-15T10:30:15.123Z");
-            }
-            break;
-        case FieldRole::name: record.name = text; break;
-        case FieldRole::user_id: record.user_id = text; break;
-        case FieldRole::device_id: record.device_id = text; break;
-        case FieldRole::none: break;
-        }
+    void remember_generated_id()
+    {
+        if (generated_id_.empty()) return;
+        drafts_.back().generated_id = ScratchSpan{scratch_.size(), generated_id_.size()};
+        scratch_ += generated_id_;
     }
-    if (!seen_session) report("session.id", "required");
-    if (!seen_type) report("event.type", "required");
-    missing = MissingFields{!seen_event_id, !seen_project, !seen_timestamp};
-    return errors.size() == errors_before;
+
+    std::string_view in_scratch(ScratchSpan span) const
+    {
+        return std::string_view(scratch_).substr(span.offset, span.size);
+    }
+
+    const RequestContext &context_;
+    const BatchLimits &limits_;
+    ParsedBatch batch_;
+    std::vector<Draft> drafts_;
+    std::string generated_id_;   // the current event's, if it had none
+    std::string received_text_;  // the receive time as RFC 3339, formatted once per request
+    // Rewritten canonical texts and generated ids until the records are packed;
+    // per thread, so its capacity settles at the largest request's.
+    static thread_local std::string scratch_;
+};
+
+thread_local std::string BatchAssembler::scratch_;
+
+ParsedBatch assemble_plain_batch(const PlainBatch &plain, const RequestContext &context, const BatchLimits &limits)
+{
+    BatchAssembler assembler(context, limits, plain.events.size());
+    const std::span<const MemberView> all_members(plain.members);
+    for (size_t i = 0; i < plain.events.size(); ++i) {
+        const PlainEvent &event = plain.events[i];
+        EventFields record;
+        const auto defaults =
+            assembler.validate(all_members.subspan(event.first_member, event.member_count), i, record);
+        if (!defaults) continue;
+        if (!defaults->any()) {
+            assembler.accept(i, record, event.text);  // already canonical: stored as sent
+            continue;
+        }
+        const size_t from = assembler.scratch().size();
+        append_canonical_event(assembler.scratch(), event.text, *defaults);
+        assembler.accept_rewritten(i, record, from);
+    }
+    return assembler.take();
 }
 
-}  // namespace
-
-common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context, const BatchLimits &limits)
+common::Result<ParsedBatch> parse_general_batch(std::string &body, const RequestContext &context,
+                                                const BatchLimits &limits)
 {
-    // RapidJSON's SSE2 scanning reads whole 16-byte blocks and may run past the
-    // terminating NUL; give it room inside the allocation.
-    if (body.capacity() < body.size() + simd_padding) body.reserve(body.size() + simd_padding);
-    if (auto fault = screen_body(body)) return common::fail(std::move(*fault));
     // A per-thread arena: a typical batch's DOM fits, so parsing does not touch
     // malloc (the allocator spills into the heap only for larger documents).
     thread_local std::unique_ptr<char[]> arena(new char[arena_size]);
@@ -179,46 +235,46 @@ common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext 
                             std::to_string(limits.max_events) + " are allowed");
     }
 
-    ParsedBatch batch;
-    batch.accepted.reserve(events.Size());
-    thread_local std::string canonical;  // reused: its capacity settles at the largest event
-    thread_local std::string generated_id;
-    std::string received_text;  // the receive time as RFC 3339, formatted once per request
+    BatchAssembler assembler(context, limits, events.Size());
+    thread_local std::vector<MemberView> members;
     for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
+        const Value &event = events[i];
         EventFields record;
-        MissingFields missing;
-        if (!validate_event(events[i], i, limits, record, missing, batch.errors)) {
-            ++batch.rejected;
+        if (!event.IsObject()) {
+            assembler.reject(i, "event: must be an object");
             continue;
         }
-        EventDefaults defaults;
-        if (missing.event_id) {
-            generated_id.clear();
-            append_uuid_v7(generated_id, context.received_ms);
-            defaults.event_id = record.event_id = generated_id;
+        members.clear();
+        for (const auto &member : event.GetObject()) {
+            const bool container = member.value.IsObject() || member.value.IsArray();
+            members.push_back(MemberView{
+                std::string_view(member.name.GetString(), member.name.GetStringLength()),
+                member.value.IsString() ? std::string_view(member.value.GetString(), member.value.GetStringLength())
+                                        : std::string_view{},
+                kind_of(member.value), container && nesting_exceeds(member.value, limits.max_nesting_depth)});
         }
-        if (missing.project_id) defaults.project_id = context.default_project_id;
-        if (missing.timestamp) {
-            if (received_text.empty()) append_rfc3339_ms(received_text, context.received_ms);
-            defaults.timestamp = received_text;
-            record.timestamp_ms = context.received_ms;
-        }
-        canonical.clear();
-        append_canonical_event(canonical, events[i], defaults);
-        if (canonical.size() > limits.max_event_bytes) {
-            batch.errors.push_back(EventError{i, "event: " + std::to_string(canonical.size()) +
-                                                     " bytes, larger than the " +
-                                                     std::to_string(limits.max_event_bytes / 1024) + " KB limit"});
-            ++batch.rejected;
-            continue;
-        }
-        record.json = canonical;
-        record.client_ip = context.client_ip;
-        record.user_agent = context.user_agent;
-        record.received_ms = context.received_ms;
-        batch.accepted.push_back(std::make_shared<const EventRecord>(record));
+        const auto defaults = assembler.validate(members, i, record);
+        if (!defaults) continue;
+        const size_t from = assembler.scratch().size();
+        append_canonical_event(assembler.scratch(), event, *defaults);
+        assembler.accept_rewritten(i, record, from);
     }
-    return batch;
+    return assembler.take();
+}
+
+}  // namespace
+
+common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context, const BatchLimits &limits,
+                                        BatchReader reader)
+{
+    // RapidJSON's SSE2 scanning reads whole 16-byte blocks and may run past the
+    // terminating NUL; give it room inside the allocation.
+    if (body.capacity() < body.size() + simd_padding) body.reserve(body.size() + simd_padding);
+    if (auto fault = screen_body(body)) return common::fail(std::move(*fault));
+    thread_local PlainBatch plain;
+    if (reader == BatchReader::fastest && scan_plain_batch(body, limits, plain))
+        return assemble_plain_batch(plain, context, limits);
+    return parse_general_batch(body, context, limits);
 }
 
 }  // namespace productgraph::event

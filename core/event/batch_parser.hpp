@@ -47,7 +47,11 @@ struct ParsedBatch {
 /// events. Events without event_id, event.timestamp or project_id get the
 /// defaults of product-spec §1 (a UUIDv7, the receive time, the default project),
 /// written into their canonical JSON ahead of the fields as sent.
+///
+/// Two readers give the same answer: a one-pass scanner for the plain bodies most
+/// clients send, and RapidJSON for every other. `reader` exists so tests can compare them.
+enum class BatchReader { fastest, general_only };
 common::Result<ParsedBatch> parse_batch(std::string &body, const RequestContext &context,
-                                        const BatchLimits &limits = {});
+                                        const BatchLimits &limits = {}, BatchReader reader = BatchReader::fastest);
 
 }  // namespace productgraph::event

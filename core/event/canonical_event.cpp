@@ -26,14 +26,9 @@ bool replaced_by_default(std::string_view name, const rapidjson::Value &value, c
     return !defaults.timestamp.empty() && name == "event.timestamp";
 }
 
-}  // namespace
-
-void append_canonical_event(std::string &out, const rapidjson::Value &event, const EventDefaults &defaults)
+// Opens the object and writes the defaults as its first members.
+void append_defaults(std::string &out, const EventDefaults &defaults)
 {
-    if (!defaults.any()) {
-        append_compact_json(out, event);
-        return;
-    }
     out.push_back('{');
     bool first = true;
     if (!defaults.event_id.empty()) {
@@ -54,6 +49,17 @@ void append_canonical_event(std::string &out, const rapidjson::Value &event, con
         out.append(defaults.timestamp);  // digits, '-', ':', '.', 'T', 'Z': nothing to escape
         out.push_back('"');
     }
+}
+
+}  // namespace
+
+void append_canonical_event(std::string &out, const rapidjson::Value &event, const EventDefaults &defaults)
+{
+    if (!defaults.any()) {
+        append_compact_json(out, event);
+        return;
+    }
+    append_defaults(out, defaults);
     for (const auto &member : event.GetObject()) {
         const std::string_view name(member.name.GetString(), member.name.GetStringLength());
         if (replaced_by_default(name, member.value, defaults)) continue;
@@ -63,6 +69,21 @@ void append_canonical_event(std::string &out, const rapidjson::Value &event, con
         append_compact_json(out, member.value);
     }
     out.push_back('}');
+}
+
+void append_canonical_event(std::string &out, std::string_view canonical_event, const EventDefaults &defaults)
+{
+    if (!defaults.any()) {
+        out.append(canonical_event);
+        return;
+    }
+    append_defaults(out, defaults);
+    if (canonical_event.size() > 2) {  // not "{}": its members follow the defaults
+        out.push_back(',');
+        out.append(canonical_event.substr(1));
+    } else {
+        out.push_back('}');
+    }
 }
 
 }  // namespace productgraph::event

@@ -23,4 +23,9 @@ struct EventDefaults {
 /// key appears twice).
 void append_canonical_event(std::string &out, const rapidjson::Value &event, const EventDefaults &defaults);
 
+/// The same for an event whose text is already canonical (an object written as the
+/// overload above writes it, with no null member that a default replaces): the
+/// defaults, then its members as they are.
+void append_canonical_event(std::string &out, std::string_view canonical_event, const EventDefaults &defaults);
+
 }  // namespace productgraph::event

@@ -1,14 +1,41 @@
-// Packing an event's text into one buffer.
+// Packing an event's text into one buffer, and a request's records into one block.
 #include "event/event_record.hpp"
+
+#include <cstring>
 
 namespace productgraph::event {
 
 EventRecord::EventRecord(const EventFields &fields)
-    : timestamp_ms_(fields.timestamp_ms), received_ms_(fields.received_ms)
+    : owned_(std::make_unique_for_overwrite<char[]>(storage_size(fields)))
 {
-    storage_.reserve(fields.json.size() + fields.event_id.size() + fields.type.size() + fields.name.size() +
-                     fields.user_id.size() + fields.device_id.size() + fields.session_id.size() +
-                     fields.client_ip.size() + fields.user_agent.size());
+    pack(fields, owned_.get());
+}
+
+EventRecord::EventRecord(const EventFields &fields, char *storage)
+{
+    pack(fields, storage);
+}
+
+size_t EventRecord::storage_size(const EventFields &fields)
+{
+    return fields.json.size() + fields.event_id.size() + fields.type.size() + fields.name.size() +
+           fields.user_id.size() + fields.device_id.size() + fields.session_id.size() + fields.client_ip.size() +
+           fields.user_agent.size();
+}
+
+void EventRecord::pack(const EventFields &fields, char *storage)
+{
+    text_ = storage;
+    timestamp_ms_ = fields.timestamp_ms;
+    received_ms_ = fields.received_ms;
+    // Bodies are capped at 10 MB, so offsets always fit in 32 bits.
+    uint32_t used = 0;
+    auto append = [&](std::string_view text) {
+        const Span span{used, static_cast<uint32_t>(text.size())};
+        if (!text.empty()) std::memcpy(storage + used, text.data(), text.size());
+        used += span.length;
+        return span;
+    };
     json_ = append(fields.json);
     event_id_ = append(fields.event_id);
     type_ = append(fields.type);
@@ -20,12 +47,39 @@ EventRecord::EventRecord(const EventFields &fields)
     user_agent_ = append(fields.user_agent);
 }
 
-EventRecord::Span EventRecord::append(std::string_view text)
+EventFields EventRecord::fields() const
 {
-    // Bodies are capped at 10 MB, so offsets always fit in 32 bits.
-    const Span span{static_cast<uint32_t>(storage_.size()), static_cast<uint32_t>(text.size())};
-    storage_.append(text);
-    return span;
+    return EventFields{json(),       event_id(),  type(),       name(),         user_id(),    device_id(),
+                       session_id(), client_ip(), user_agent(), timestamp_ms(), received_ms()};
+}
+
+namespace {
+
+// What the records of one request share.
+struct RecordBlock {
+    std::unique_ptr<char[]> text;
+    std::vector<EventRecord> records;
+};
+
+}  // namespace
+
+std::vector<EventRecordPtr> pack_event_records(const std::vector<EventFields> &fields)
+{
+    std::vector<EventRecordPtr> records;
+    if (fields.empty()) return records;
+    size_t total = 0;
+    for (const EventFields &one : fields) total += EventRecord::storage_size(one);
+    auto block = std::make_shared<RecordBlock>();
+    block->text = std::make_unique_for_overwrite<char[]>(total);
+    block->records.reserve(fields.size());  // never reallocated: the pointers below stay valid
+    records.reserve(fields.size());
+    char *next = block->text.get();
+    for (const EventFields &one : fields) {
+        block->records.emplace_back(one, next);
+        next += EventRecord::storage_size(one);
+        records.emplace_back(block, &block->records.back());  // shares the block's ownership
+    }
+    return records;
 }
 
 }  // namespace productgraph::event

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace productgraph::event {
 
@@ -25,11 +26,21 @@ struct EventFields {
 };
 
 /// Built once at the edge and immutable afterwards; shared by every plugin's
-/// cursor. All text lives in one buffer: one allocation per event instead of one
-/// per field, which matters at hundreds of thousands of events per second.
+/// cursor. All text lives in one buffer: either the record's own (one allocation
+/// per event) or a slice of its request's block (pack_event_records: one allocation
+/// per request), which matters at hundreds of thousands of events per second.
 class EventRecord {
 public:
+    /// A record owning a copy of the fields' text.
     explicit EventRecord(const EventFields &fields);
+    /// A record whose text is copied to `storage` (storage_size(fields) bytes), which
+    /// its owner keeps alive and unchanged as long as the record.
+    EventRecord(const EventFields &fields, char *storage);
+
+    static size_t storage_size(const EventFields &fields);
+
+    /// Views of this record's parts, e.g. to copy it into a record of its own.
+    EventFields fields() const;
 
     std::string_view json() const { return view(json_); }
     std::string_view event_id() const { return view(event_id_); }
@@ -51,15 +62,22 @@ private:
         uint32_t offset = 0;
         uint32_t length = 0;
     };
-    Span append(std::string_view text);
-    std::string_view view(Span span) const { return std::string_view(storage_).substr(span.offset, span.length); }
+    void pack(const EventFields &fields, char *storage);
+    std::string_view view(Span span) const { return std::string_view(text_ + span.offset, span.length); }
 
-    std::string storage_;
+    std::unique_ptr<char[]> owned_;  // null when the text lives in a request's block
+    const char *text_ = nullptr;
     Span json_, event_id_, type_, name_, user_id_, device_id_, session_id_, client_ip_, user_agent_;
     int64_t timestamp_ms_ = 0;
     int64_t received_ms_ = 0;
 };
 
 using EventRecordPtr = std::shared_ptr<const EventRecord>;
+
+/// Records for all of `fields` sharing one block of memory: the block is freed when
+/// the last of them is. For the events of one request, which travel together; a
+/// record kept much longer than its neighbours (a dead letter) should be copied into
+/// one of its own, or it keeps the whole block alive.
+std::vector<EventRecordPtr> pack_event_records(const std::vector<EventFields> &fields);
 
 }  // namespace productgraph::event

@@ -137,7 +137,7 @@ TEST_CASE("events a plugin rejects are dropped with a log line and counted while
     CHECK(http_get(daemon->admin_url() + "/v1/plugins/memory/dead-letters").json()["count"].GetInt() == 0);
 }
 
-TEST_CASE("dead letters past PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES are dropped, counted, logged and shown")
+TEST_CASE("dead letters past PRODUCTGRAPH_DEAD_LETTER_MAX_BYTES are dropped and counted and logged and shown")
 {
     // 30 rejected events of about 60 KB each: 1.8 MB of dead letters against a 1 MiB store.
     PluginDirectory plugins;
