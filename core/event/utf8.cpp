@@ -1,4 +1,4 @@
-// UTF-8 validation with an ASCII fast path: eight bytes at a time while no byte has
+// UTF-8 validation with an ASCII fast path: 32 or 8 bytes at a time while no byte has
 // its high bit set, which is nearly all of a typical JSON body. Replaces RapidJSON's
 // per-character check, which cost about 8% of the intake path.
 #include "event/utf8.hpp"
@@ -14,6 +14,13 @@ std::optional<size_t> find_invalid_utf8(std::string_view text)
     const size_t size = text.size();
     size_t i = 0;
     while (i < size) {
+        // Four words per step while all is ASCII: one test for 32 bytes.
+        while (i + 32 <= size) {
+            uint64_t words[4];
+            std::memcpy(words, bytes + i, sizeof words);
+            if (((words[0] | words[1] | words[2] | words[3]) & 0x8080808080808080ull) != 0) break;
+            i += 32;
+        }
         if (i + 8 <= size) {
             uint64_t chunk;
             std::memcpy(&chunk, bytes + i, sizeof chunk);

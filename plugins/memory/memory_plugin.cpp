@@ -43,15 +43,15 @@ pgraph_status publish(void *instance, const pgraph_batch *batch, pgraph_publish_
 {
     // Running out of memory is the only failure here, and it may pass: ask for a retry.
     return pgraph::guard(PGRAPH_RETRY, result->message, result->message_capacity, [&] {
-        std::vector<StoredEvent> events;
+        std::vector<EventToStore> events;
         events.reserve(batch->event_count);
-        // The batch is lent for this call only, so every field kept is copied.
+        // The batch is lent for this call only: add() copies every field it keeps.
         for (std::size_t i = 0; i < batch->event_count; ++i) {
             const pgraph_event *event = pgraph_batch_event(batch, i);
-            events.emplace_back(pgraph::view(event->json), pgraph::view(event->type), pgraph::view(event->user_id),
-                                pgraph::view(event->session_id));
+            events.push_back(EventToStore{pgraph::view(event->json), pgraph::view(event->type),
+                                          pgraph::view(event->user_id), pgraph::view(event->session_id)});
         }
-        instance_of(instance).store.add(std::move(events));
+        instance_of(instance).store.add(events);
         return PGRAPH_OK;
     });
 }

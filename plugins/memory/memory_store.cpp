@@ -13,10 +13,10 @@ bool matches(const std::optional<std::string> &wanted, std::string_view actual)
     return !wanted || *wanted == actual;
 }
 
-bool matches(const EventFilter &filter, const StoredEvent &event)
+bool matches(const EventFilter &filter, const EventToStore &event)
 {
-    return matches(filter.type, event.type()) && matches(filter.user_id, event.user_id()) &&
-           matches(filter.session_id, event.session_id());
+    return matches(filter.type, event.type) && matches(filter.user_id, event.user_id) &&
+           matches(filter.session_id, event.session_id);
 }
 
 }  // namespace
@@ -26,33 +26,64 @@ MemoryStore::MemoryStore(std::size_t max_events) : max_events_(max_events)
     assert(max_events_ >= 1);
 }
 
-StoredEvent::StoredEvent(std::string_view json, std::string_view type, std::string_view user_id,
-                         std::string_view session_id)
-    : json_length_(json.size()), type_length_(type.size()), user_id_length_(user_id.size())
+void MemoryStore::add(std::span<const EventToStore> events)
 {
-    data_.reserve(json.size() + type.size() + user_id.size() + session_id.size());
-    data_.append(json).append(type).append(user_id).append(session_id);
+    if (events.empty()) return;
+    // Built before taking the lock, so readers wait only for the insertion.
+    Block block;
+    std::size_t bytes = 0;
+    for (const EventToStore &event : events) {
+        bytes += event.json.size() + event.type.size() + event.user_id.size() + event.session_id.size();
+    }
+    block.text.reserve(bytes);
+    block.entries.reserve(events.size());
+    for (const EventToStore &event : events) {
+        block.entries.push_back(Block::Entry{block.text.size(), static_cast<std::uint32_t>(event.json.size()),
+                                             static_cast<std::uint32_t>(event.type.size()),
+                                             static_cast<std::uint32_t>(event.user_id.size()),
+                                             static_cast<std::uint32_t>(event.session_id.size())});
+        block.text.append(event.json).append(event.type).append(event.user_id).append(event.session_id);
+    }
+
+    std::unique_lock lock(mutex_);
+    blocks_.push_back(std::move(block));
+    stored_ += events.size();
+    received_total_ += events.size();
+    while (stored_ > max_events_) {
+        Block &oldest = blocks_.front();
+        ++oldest.first_kept;
+        --stored_;
+        ++evicted_total_;
+        if (oldest.first_kept == oldest.entries.size()) blocks_.pop_front();
+    }
 }
 
-void MemoryStore::add(std::vector<StoredEvent> events)
+EventToStore MemoryStore::view(const Block &block, const Block::Entry &entry)
 {
-    std::unique_lock lock(mutex_);
-    for (StoredEvent &event : events) {
-        if (events_.size() == max_events_) {
-            events_.pop_front();
-            ++evicted_total_;
-        }
-        events_.push_back(std::move(event));
-        ++received_total_;
-    }
+    const std::string_view text(block.text);
+    std::size_t at = entry.offset;
+    auto next = [&](std::uint32_t length) {
+        const std::string_view part = text.substr(at, length);
+        at += length;
+        return part;
+    };
+    EventToStore event;
+    event.json = next(entry.json_length);
+    event.type = next(entry.type_length);
+    event.user_id = next(entry.user_id_length);
+    event.session_id = next(entry.session_id_length);
+    return event;
 }
 
 std::vector<std::string> MemoryStore::find(const EventFilter &filter) const
 {
     std::vector<std::string> found;
     std::shared_lock lock(mutex_);
-    for (auto it = events_.rbegin(); it != events_.rend() && found.size() < filter.limit; ++it) {
-        if (matches(filter, *it)) found.emplace_back(it->json());
+    for (auto block = blocks_.rbegin(); block != blocks_.rend() && found.size() < filter.limit; ++block) {
+        for (std::size_t i = block->entries.size(); i > block->first_kept && found.size() < filter.limit; --i) {
+            const EventToStore event = view(*block, block->entries[i - 1]);
+            if (matches(filter, event)) found.emplace_back(event.json);
+        }
     }
     return found;
 }
@@ -60,7 +91,7 @@ std::vector<std::string> MemoryStore::find(const EventFilter &filter) const
 StoreStats MemoryStore::stats() const
 {
     std::shared_lock lock(mutex_);
-    return StoreStats{events_.size(), max_events_, received_total_, evicted_total_};
+    return StoreStats{stored_, max_events_, received_total_, evicted_total_};
 }
 
 }  // namespace productgraph::memory

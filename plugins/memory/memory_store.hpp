@@ -7,34 +7,19 @@
 #include <deque>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace productgraph::memory {
 
-/// One stored event: its canonical JSON text plus the fields the filters look at,
-/// packed into one allocation (the store holds 100,000 of them by default).
-class StoredEvent {
-public:
-    StoredEvent(std::string_view json, std::string_view type, std::string_view user_id, std::string_view session_id);
-
-    std::string_view json() const { return std::string_view(data_).substr(0, json_length_); }
-    std::string_view type() const { return std::string_view(data_).substr(json_length_, type_length_); }
-    std::string_view user_id() const
-    {
-        return std::string_view(data_).substr(json_length_ + type_length_, user_id_length_);
-    }
-    std::string_view session_id() const
-    {
-        return std::string_view(data_).substr(json_length_ + type_length_ + user_id_length_);
-    }
-
-private:
-    std::string data_;  // json, type, user_id, session_id back to back
-    std::size_t json_length_;
-    std::size_t type_length_;
-    std::size_t user_id_length_;
+/// The parts of one event the store keeps; views, copied by MemoryStore::add.
+struct EventToStore {
+    std::string_view json;  // canonical JSON text
+    std::string_view type;
+    std::string_view user_id;
+    std::string_view session_id;
 };
 
 /// Which events a query wants. An unset filter matches everything; a set one must
@@ -61,8 +46,8 @@ public:
     /// max_events must be at least 1.
     explicit MemoryStore(std::size_t max_events);
 
-    /// Appends the events in order, evicting the oldest ones beyond max_events.
-    void add(std::vector<StoredEvent> events);
+    /// Appends copies of the events in order, evicting the oldest ones beyond max_events.
+    void add(std::span<const EventToStore> events);
 
     /// The JSON of the newest events that pass `filter`, newest first, at most filter.limit.
     std::vector<std::string> find(const EventFilter &filter) const;
@@ -71,11 +56,25 @@ public:
     StoreStats stats() const;
 
 private:
+    // The events of one add() call, packed into one buffer: one allocation per
+    // publish call instead of one per event, and one free when its last event goes.
+    struct Block {
+        struct Entry {
+            std::size_t offset;  // json, type, user_id, session_id back to back
+            std::uint32_t json_length, type_length, user_id_length, session_id_length;
+        };
+        std::string text;
+        std::vector<Entry> entries;
+        std::size_t first_kept = 0;  // entries before it are evicted
+    };
+    static EventToStore view(const Block &block, const Block::Entry &entry);
+
     const std::size_t max_events_;
     mutable std::shared_mutex mutex_;
-    // Oldest at the front. A bounded deque is the ring buffer: push_back + pop_front
-    // never move the other elements and need no wrap-around arithmetic.
-    std::deque<StoredEvent> events_;
+    // Oldest at the front; eviction moves the front block's first_kept and drops the
+    // block once all its events are gone.
+    std::deque<Block> blocks_;
+    std::size_t stored_ = 0;
     std::uint64_t received_total_ = 0;
     std::uint64_t evicted_total_ = 0;
 };

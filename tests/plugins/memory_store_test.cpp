@@ -14,10 +14,23 @@
 namespace productgraph::memory {
 namespace {
 
-StoredEvent event(const std::string &id, const std::string &session = "s1", const std::string &user = "",
-                  const std::string &type = "ui.click")
+// An event that owns its text, for the store to copy.
+struct TestEvent {
+    std::string json, type, user_id, session_id;
+};
+
+TestEvent event(const std::string &id, const std::string &session = "s1", const std::string &user = "",
+                const std::string &type = "ui.click")
 {
-    return StoredEvent{"{\"event_id\":\"" + id + "\"}", type, user, session};
+    return TestEvent{"{\"event_id\":\"" + id + "\"}", type, user, session};
+}
+
+// One publish call's worth of events.
+void add(MemoryStore &store, const std::vector<TestEvent> &events)
+{
+    std::vector<EventToStore> views;
+    for (const TestEvent &e : events) views.push_back(EventToStore{e.json, e.type, e.user_id, e.session_id});
+    store.add(views);
 }
 
 std::string json_of(const std::string &id)
@@ -42,8 +55,8 @@ std::string refusal(std::string_view query)
 TEST_CASE("a full store evicts the oldest events")
 {
     MemoryStore store(3);
-    store.add({event("e1"), event("e2")});
-    store.add({event("e3"), event("e4"), event("e5")});
+    add(store, {event("e1"), event("e2")});
+    add(store, {event("e3"), event("e4"), event("e5")});
 
     CHECK(store.find({}) == std::vector{json_of("e5"), json_of("e4"), json_of("e3")});
     const StoreStats stats = store.stats();
@@ -56,25 +69,39 @@ TEST_CASE("a full store evicts the oldest events")
 TEST_CASE("a batch larger than the store keeps only its newest events")
 {
     MemoryStore store(2);
-    store.add({event("e1"), event("e2"), event("e3")});
+    add(store, {event("e1"), event("e2"), event("e3")});
     CHECK(store.find({}) == std::vector{json_of("e3"), json_of("e2")});
     CHECK(store.stats().evicted_total == 1);
+}
+
+TEST_CASE("eviction takes the oldest events one by one across the batches they came in")
+{
+    MemoryStore store(4);
+    add(store, {event("e1"), event("e2"), event("e3")});
+    add(store, {event("e4"), event("e5")});  // evicts e1 only: its batch keeps e2 and e3
+    CHECK(store.find({}) == std::vector{json_of("e5"), json_of("e4"), json_of("e3"), json_of("e2")});
+    add(store, {event("e6"), event("e7"), event("e8")});  // the rest of the first batch, then e4
+    CHECK(store.find({}) == std::vector{json_of("e8"), json_of("e7"), json_of("e6"), json_of("e5")});
+    const StoreStats stats = store.stats();
+    CHECK(stats.stored == 4);
+    CHECK(stats.evicted_total == 4);
+    CHECK(stats.received_total == 8);
 }
 
 TEST_CASE("events come back newest first")
 {
     MemoryStore store(10);
-    store.add({event("e1")});
-    store.add({event("e2")});
-    store.add({event("e3")});
+    add(store, {event("e1")});
+    add(store, {event("e2")});
+    add(store, {event("e3")});
     CHECK(store.find({}) == std::vector{json_of("e3"), json_of("e2"), json_of("e1")});
 }
 
 TEST_CASE("each filter keeps only the events that match it exactly")
 {
     MemoryStore store(10);
-    store.add({event("a", "s1", "u1", "ui.click"), event("b", "s2", "u1", "page.view"),
-               event("c", "s1", "", "page.view"), event("d", "s2", "u2", "ui.click")});
+    add(store, {event("a", "s1", "u1", "ui.click"), event("b", "s2", "u1", "page.view"),
+                event("c", "s1", "", "page.view"), event("d", "s2", "u2", "ui.click")});
 
     EventFilter filter;
     SUBCASE("session_id")
@@ -113,7 +140,7 @@ TEST_CASE("each filter keeps only the events that match it exactly")
 TEST_CASE("the limit keeps the newest matching events")
 {
     MemoryStore store(10);
-    store.add({event("e1"), event("e2", "other"), event("e3"), event("e4")});
+    add(store, {event("e1"), event("e2", "other"), event("e3"), event("e4")});
     EventFilter filter;
     filter.session_id = "s1";
     filter.limit = 2;
@@ -124,7 +151,7 @@ TEST_CASE("readers and a writer can use the store at the same time")
 {
     MemoryStore store(50);
     std::thread writer([&] {
-        for (int i = 0; i < 2000; ++i) store.add({event("e" + std::to_string(i))});
+        for (int i = 0; i < 2000; ++i) add(store, {event("e" + std::to_string(i))});
     });
     std::size_t biggest = 0;
     for (int i = 0; i < 2000; ++i) {
