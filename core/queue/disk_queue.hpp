@@ -69,8 +69,9 @@ struct DiskQueueOptions {
 /// One consumed segment file is kept as a spare (renamed to spare.segment) and renamed
 /// into the next segment, whose frames then overwrite its old ones: writing over
 /// blocks the file already has changes neither its size nor its block map, so each
-/// fdatasync flushes the data alone, without an ext4 journal commit (about half the
-/// cost of an fdatasync that extends the file, measured in bench/README.md). Recovery
+/// fdatasync flushes the data alone, with no block allocation or inode to write back
+/// (and no journal commit on a journaling ext4): about half the cost of an fdatasync
+/// that extends the file, measured in bench/README.md. Recovery
 /// tells the old frames apart by their lower offsets (see FrameScanner). The spare is
 /// kept only while the queue is at most half full; with the active segment's old
 /// tail, disk use can pass max_bytes by about one segment.
