@@ -54,6 +54,9 @@ DiskQueue::~DiskQueue()
 
 common::Result<void> DiskQueue::recover()
 {
+    // Its frames' offsets were checked against nothing since it was consumed (a lazy
+    // fsync policy may have lost the log past them): start without a spare.
+    remove_segment_files({directory_.spare_segment_path()});
     auto offsets = directory_.segment_offsets();
     if (!offsets) return tl::unexpected(offsets.error());
     uint64_t floor = 0;  // offsets only grow from one segment to the next
@@ -249,10 +252,13 @@ bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
 {
     SegmentFilePtr previous;
     uint64_t first = 0;
+    bool reuse = false;
     {
         std::lock_guard lock(mutex_);
         previous = segments_.back().file;
         first = next_offset_;
+        reuse = spare_bytes_.has_value();
+        spare_bytes_.reset();  // taken: a reclaim meanwhile may keep another one
     }
     if (options_.fsync.mode != FsyncPolicy::Mode::never) {
         // The group commit only syncs the active segment, so the previous one must be
@@ -265,7 +271,17 @@ bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
             return false;
         }
     }
-    auto file = SegmentFile::open(directory_.segment_path(first), true);
+    const std::filesystem::path path = directory_.segment_path(first);
+    if (reuse) {
+        // Every frame in the spare has an offset below `first` (it was consumed), so
+        // recovery stops at the first of them that the new frames did not overwrite.
+        if (auto renamed = rename_no_replace(directory_.spare_segment_path(), path); !renamed) {
+            common::log_warn("cannot reuse the spare queue segment; creating a new one",
+                             {{"reason", renamed.error().message}});
+            reuse = false;
+        }
+    }
+    auto file = SegmentFile::open(path, !reuse);
     if (!file) {
         std::lock_guard lock(mutex_);
         if (!write_failing_)
@@ -279,6 +295,7 @@ bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
             common::log_warn("cannot sync the queue directory", {{"reason", synced.error().message}});
         }
     }
+    previous.reset();  // a segment still held is deleted, not reused (keep_as_spare)
     {
         std::lock_guard lock(mutex_);
         segments_.push_back(Segment{first, first, 0, 0, std::move(*file), {}});

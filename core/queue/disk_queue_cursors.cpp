@@ -179,12 +179,33 @@ std::vector<std::filesystem::path> DiskQueue::reclaim()
     if (!serving_) return removed;
     const uint64_t needed = oldest_needed();
     while (segments_.size() > 1 && segments_.front().end_offset <= needed) {
-        removed.push_back(segments_.front().file->path());
-        disk_bytes_ -= segments_.front().file_bytes;
+        const Segment &consumed = segments_.front();
+        disk_bytes_ -= consumed.file_bytes;
+        if (!keep_as_spare(consumed)) removed.push_back(consumed.file->path());
         segments_.pop_front();
         refusing_ = false;  // room again
     }
     return removed;
+}
+
+bool DiskQueue::keep_as_spare(const Segment &consumed)
+{
+    // A reader that planned a read of this segment holds its file: overwriting it
+    // would change what that read sees. Copies are made under mutex_ only, which is held.
+    if (spare_bytes_ || consumed.file.use_count() != 1) return false;
+    const auto size = consumed.file->size();
+    // The spare is disk that disk_bytes_ does not count: keep one only while the queue
+    // is at most half full, so a queue near its capacity holds no more than it says.
+    // The next roll takes it, so it never lives beside more than one segment's growth.
+    if (!size || disk_bytes_ + *size > options_.max_bytes / 2) return false;
+    // The rename is a metadata change like the unlink it replaces, once per segment.
+    if (auto renamed = rename_no_replace(consumed.file->path(), directory_.spare_segment_path()); !renamed) {
+        common::log_warn("cannot keep a consumed queue segment for reuse; deleting it",
+                         {{"reason", renamed.error().message}});
+        return false;
+    }
+    spare_bytes_ = *size;
+    return true;
 }
 
 }  // namespace productgraph::queue

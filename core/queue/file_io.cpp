@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -82,6 +84,14 @@ common::Result<void> sync_data(int fd, const std::filesystem::path &path)
     // No EINTR retry loop: fdatasync is not interrupted by signals on Linux, and after
     // a real failure the dirty pages may already be dropped, so retrying would lie.
     if (::fdatasync(fd) != 0) return common::fail(io_error("cannot fdatasync", path));
+    return {};
+}
+
+common::Result<void> rename_no_replace(const std::filesystem::path &from, const std::filesystem::path &to)
+{
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
+        return common::fail(io_error("cannot rename " + from.string() + " to", to));
+    }
     return {};
 }
 

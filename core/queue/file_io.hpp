@@ -45,6 +45,9 @@ common::Result<size_t> read_at(int fd, char *into, size_t size, uint64_t positio
 /// fdatasync(2): the file's data (and its size) are on stable storage.
 common::Result<void> sync_data(int fd, const std::filesystem::path &path);
 
+/// rename(2) that fails (EEXIST) instead of replacing an existing `to`.
+common::Result<void> rename_no_replace(const std::filesystem::path &from, const std::filesystem::path &to);
+
 /// fsync(2) on a directory, so that files created, renamed or removed in it stay so
 /// after a power loss.
 common::Result<void> sync_directory(const std::filesystem::path &directory);

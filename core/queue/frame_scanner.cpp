@@ -63,17 +63,27 @@ common::Result<std::optional<ScannedFrame>> FrameScanner::next()
             auto header_bytes = window(position_, frame_header_bytes);
             if (!header_bytes) return tl::unexpected(header_bytes.error());
             const std::optional<FrameHeader> header = parse_frame_header(*header_bytes);
-            if (header && header->offset >= min_offset_ && left - frame_header_bytes >= header->payload_length) {
+            const bool current = header && header->offset >= min_offset_;
+            // An older offset is worth a CRC only when it can be trusted to end the scan.
+            if (header && (current || verify_crc_) && left - frame_header_bytes >= header->payload_length) {
                 const size_t frame_size = frame_header_bytes + header->payload_length;
                 auto frame_bytes = window(position_, frame_size);
                 if (!frame_bytes) return tl::unexpected(frame_bytes.error());
                 const std::string_view payload(*frame_bytes + frame_header_bytes, header->payload_length);
-                if (!verify_crc_ || frame_crc_matches(*header, payload)) {
+                const bool intact = !verify_crc_ || frame_crc_matches(*header, payload);
+                if (intact && current) {
                     if (garbage_begin) skipped_ = SkippedRange{*garbage_begin, position_};
                     ScannedFrame frame{header->offset, position_, position_ + frame_size, payload};
                     position_ = frame.end;
                     min_offset_ = header->offset + 1;
                     return frame;
+                }
+                if (intact) {
+                    // A frame from the file's earlier life: the live frames ended before it.
+                    if (garbage_begin) skipped_ = SkippedRange{*garbage_begin, position_};
+                    stale_frame_at_ = position_;
+                    end_ = position_;
+                    return std::nullopt;
                 }
             }
         }

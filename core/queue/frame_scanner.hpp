@@ -31,6 +31,12 @@ struct SkippedRange {
 /// length, CRC and offset (>= min_offset and increasing) all check out; anything else
 /// is skipped by searching for the next magic (resynchronising), and reported through
 /// skipped() so the caller can log it. Never throws on bad data.
+///
+/// A whole frame (CRC verified) whose offset is below the expected one ends the scan:
+/// it is left over from the file's earlier life as a segment that was reused (see
+/// DiskQueue's spare segment). Live frames are written from the start of a reused file
+/// one after another, and every earlier frame carries a lower offset, so nothing live
+/// follows it. stale_frame_at() then says where it is.
 class FrameScanner {
 public:
     /// `buffer` is borrowed so a caller can reuse one allocation across scans.
@@ -48,6 +54,10 @@ public:
     /// Where the next frame would start: after the last valid frame or skipped range.
     uint64_t position() const { return position_; }
 
+    /// Where the scan met a frame from the file's earlier life and stopped, if it did.
+    /// Only detected when verifying CRCs: without the CRC a stale header is not trusted.
+    std::optional<uint64_t> stale_frame_at() const { return stale_frame_at_; }
+
 private:
     bool verify_crc_ = true;
     // Makes [at, at + size) readable in the buffer and returns a pointer to it.
@@ -57,8 +67,9 @@ private:
 
     const SegmentFile &file_;
     uint64_t position_;
-    const uint64_t end_;
+    uint64_t end_;  // lowered to a stale frame's position when one is met
     uint64_t min_offset_;
+    std::optional<uint64_t> stale_frame_at_;
     std::vector<char> &buffer_;
     uint64_t window_begin_ = 0;
     size_t window_size_ = 0;

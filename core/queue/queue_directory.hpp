@@ -14,7 +14,9 @@ namespace productgraph::queue {
 
 /// Layout: <root>/<first offset, 20 digits>.seg for segments (names sort in offset
 /// order), <root>/cursors/<name>.cursor for persisted cursors, <root>/lock held with
-/// flock while a queue is open (two daemons appending to one log would corrupt it).
+/// flock while a queue is open (two daemons appending to one log would corrupt it),
+/// <root>/spare.segment: a consumed segment file kept to be renamed into the next
+/// segment (not a segment: its name does not parse as one).
 class QueueDirectory {
 public:
     /// Creates root and root/cursors if missing and takes the lock. Errors name
@@ -24,6 +26,7 @@ public:
     const std::filesystem::path &root() const { return root_; }
     std::filesystem::path cursor_directory() const { return root_ / "cursors"; }
     std::filesystem::path segment_path(uint64_t first_offset) const;
+    std::filesystem::path spare_segment_path() const { return root_ / "spare.segment"; }
 
     /// First offsets of the segment files present, in increasing order.
     common::Result<std::vector<uint64_t>> segment_offsets() const;

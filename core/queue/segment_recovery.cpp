@@ -22,6 +22,14 @@ common::Result<RecoveredSegment> recover_segment(const SegmentFile &file, uint64
         if (!frame) return tl::unexpected(frame.error());
         const SkippedRange skipped = scanner.skipped();
         if (!*frame) {
+            if (scanner.stale_frame_at()) {
+                // Bytes between the last live frame and the stale one are the rest of an
+                // old frame, or a write cut short by a crash that nobody was told had
+                // succeeded: either way the next append overwrites them.
+                result.reused = true;
+                result.file_bytes = result.readable_end;
+                break;
+            }
             if (skipped.empty()) break;
             if (is_last) {
                 common::log_warn("queue segment ends with an incomplete or corrupted record; truncated",
