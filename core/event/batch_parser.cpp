@@ -28,6 +28,7 @@ constexpr unsigned parse_flags = rapidjson::kParseInsituFlag | rapidjson::kParse
 using Value = rapidjson::Value;
 
 constexpr size_t arena_size = 256 * 1024;
+constexpr size_t scratch_kept_bytes = 1024 * 1024;
 constexpr size_t simd_padding = 16;
 
 // Depth below `v`, but never descends further than `remaining` levels, so a
@@ -136,6 +137,8 @@ public:
             one.received_ms = context_.received_ms;
         }
         batch_.accepted = pack_event_records(fields);
+        // One huge request must not pin its size in every HTTP thread for good.
+        if (scratch_.capacity() > scratch_kept_bytes) std::string().swap(scratch_);
         return std::move(batch_);
     }
 
