@@ -91,11 +91,15 @@ constexpr ShiftTable make_shift_table(size_t zero_bytes)
 }
 
 // crc32 has a latency of 3 cycles and a throughput of 1 per cycle, so three independent
-// streams keep it busy. Long streams for the bulk of a ~20 KB frame (the join costs 8
-// table lookups per block), short ones for what is left.
+// streams keep it busy. The join costs 8 table lookups per block: long streams for large
+// frames, middle and short ones for what is left and for the typical ~400-byte event
+// frame (pg_bench_crc32c: 1.25 µs instead of 1.9 µs per 50-event request with short
+// streams, against 10 µs with zlib's crc32).
 constexpr size_t long_stream = 2048;
-constexpr size_t short_stream = 256;
+constexpr size_t middle_stream = 128;
+constexpr size_t short_stream = 64;
 constexpr ShiftTable long_shift = make_shift_table(long_stream);
+constexpr ShiftTable middle_shift = make_shift_table(middle_stream);
 constexpr ShiftTable short_shift = make_shift_table(short_stream);
 
 inline uint32_t shifted(const ShiftTable &shift, uint32_t reg)
@@ -133,6 +137,7 @@ __attribute__((target("sse4.2"))) uint32_t three_streams(uint32_t reg, const uns
 __attribute__((target("sse4.2"))) uint32_t hardware_register(uint32_t reg, const unsigned char *bytes, size_t size)
 {
     reg = three_streams(reg, bytes, size, long_stream, long_shift);
+    reg = three_streams(reg, bytes, size, middle_stream, middle_shift);
     reg = three_streams(reg, bytes, size, short_stream, short_shift);
     uint64_t wide = reg;
     for (; size >= 8; size -= 8, bytes += 8) wide = _mm_crc32_u64(wide, load_u64(bytes));
