@@ -4,13 +4,12 @@
 //
 // Usage: pg_bench_forwarding_drain [requests=100] (of 1,000 events each)
 //
-// Three daemon runs share one queue directory: (1) Amplitude enabled, so its cursor is
-// created and persisted at the current end of the log; (2) no plugin enabled, the
-// backlog is POSTed; (3) Amplitude enabled again: its cursor resumes at (1)'s position
-// and the worker drains the backlog. The clock runs from the first delivery the bench
-// sees to the last (the events of that first poll are not counted), so daemon start-up
-// and plugin loading stay out of the figure. Daemon CPU time over the same window gives
-// events per CPU-second, the "per core" figure.
+// Two daemon runs share one queue directory: (1) Amplitude enabled but pointed at a
+// closed port, so its cursor stays at the start (a disabled plugin's cursor would not
+// hold the segments) while the backlog is POSTed; (2) Amplitude pointed at the mock:
+// its cursor resumes where (1) left it and the worker drains the backlog. The clock runs from the first delivery the
+// bench sees to the last (the events of that first poll are not counted), so daemon start-up and plugin loading stay
+// out of the figure. Daemon CPU time over the same window gives events per CPU-second, the "per core" figure.
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -109,10 +108,11 @@ int main(int argc, char **argv)
     };
     const std::map<std::string, std::string> enabled = {{"ANALYTICS_ENABLED", "true"}, {"AMPLITUDE_ENABLED", "true"}};
 
-    start(with(enabled))->stop(SIGTERM);  // (1) persists the amplitude cursor at the log's end
-
-    {  // (2) the backlog, with nothing forwarding it
-        auto daemon = start(with({{"ANALYTICS_ENABLED", "false"}}));
+    {  // (1) the backlog, with nothing forwarding it: every publish fails to connect
+        auto unreachable = with(enabled);
+        unreachable["AMPLITUDE_ENDPOINT"] = "http://127.0.0.1:1/2/httpapi";
+        unreachable["PRODUCTGRAPH_SHUTDOWN_TIMEOUT"] = "1";
+        auto daemon = start(unreachable);
         for (int r = 0; r < requests; ++r) {
             std::vector<std::string> events;
             for (int i = 0; i < events_per_request; ++i) events.push_back(event(r, i));
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
         daemon->stop(SIGTERM);
     }
 
-    auto daemon = start(with(enabled));  // (3) the drain
+    auto daemon = start(with(enabled));  // (2) the drain
     Clock::time_point first_seen;
     uint64_t first_count = 0;
     double first_cpu = 0;

@@ -3,6 +3,7 @@
 // stops feeding the plugin but keeps its cursor. The cursor advances to the oldest
 // event still unresolved.
 #include "dispatch/dispatch_worker.hpp"
+#include "common/thread_name.hpp"
 
 #include <algorithm>
 
@@ -92,6 +93,7 @@ void DispatchWorker::fail(std::string reason)
 
 void DispatchWorker::run()
 {
+    common::name_this_thread("pg-out-" + std::string(plugin_.name()));
     const pgraph_publisher_descriptor &descriptor = plugin_.descriptor();
     const queue::ReadLimits limits{descriptor.max_batch_events, descriptor.max_batch_bytes};
     const size_t parked_max = settings_.parked_batches_max * descriptor.max_batch_events;

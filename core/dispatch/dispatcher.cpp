@@ -2,6 +2,7 @@
 // interrupted, so it is declared failed and its thread abandoned; a failed plugin
 // keeps its cursor, and the watchdog moves what passes its share to its dead letters.
 #include "dispatch/dispatcher.hpp"
+#include "common/thread_name.hpp"
 
 #include "common/log.hpp"
 #include "dispatch/failed_backlog.hpp"
@@ -44,6 +45,7 @@ void Dispatcher::start()
 
 void Dispatcher::supervise()
 {
+    common::name_this_thread("pg-watchdog");
     const int64_t limit = (settings_.publish_timeout + hang_grace_).count();
     std::unique_lock lock(watchdog_mutex_);
     while (!watchdog_wake_.wait_for(lock, watchdog_period, [this] { return stopping_; })) {

@@ -1,6 +1,7 @@
 // Socket set-up and the loop threads. Each loop accepts from the same listening
 // socket (EPOLLEXCLUSIVE wakes one), so there is no acceptor thread to hand off from.
 #include "http/http_server.hpp"
+#include "common/thread_name.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -101,7 +102,12 @@ common::Result<uint16_t> HttpServer::start()
         shutdown();
         return common::fail(config_.address_variable + ": cannot start the " + config_.name + " listener: " + e.what());
     }
-    for (auto &loop : loops_) threads_.emplace_back([raw = loop.get()] { raw->run(); });
+    for (size_t i = 0; i < loops_.size(); ++i) {
+        threads_.emplace_back([raw = loops_[i].get(), name = "pg-" + config_.name + "-" + std::to_string(i)] {
+            common::name_this_thread(name);
+            raw->run();
+        });
+    }
     return bound_port(listen_fd_);
 }
 

@@ -1,6 +1,7 @@
 // The notifier's loop: take every waiter that arrived during the last sync, sync up to
 // the furthest of them, answer them all. Under load each sync covers many requests.
 #include "queue/durability_notifier.hpp"
+#include "common/thread_name.hpp"
 
 #include <algorithm>
 
@@ -37,6 +38,7 @@ void DurabilityNotifier::drain()
 
 void DurabilityNotifier::run()
 {
+    common::name_this_thread("pg-durability");
     while (true) {
         std::vector<Waiter> batch;
         {

@@ -3,7 +3,10 @@
 // still working.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "event_samples.hpp"
@@ -334,4 +337,28 @@ TEST_CASE("bad values of the failed-backlog and dead-letter limits stop start-up
               std::string::npos);
         CHECK(daemon.all_logs().find(std::string(R"(got \")") + value + R"(\")") != std::string::npos);  // JSON-escaped
     }
+}
+
+TEST_CASE("each daemon thread is named for its job so top -H and perf can tell them apart")
+{
+    PluginDirectory plugins;
+    plugins.add_plugin("memory");
+    auto daemon = start_daemon(plugins);
+    const auto thread_names = [&] {
+        std::set<std::string> names;
+        for (const auto &task :
+             std::filesystem::directory_iterator("/proc/" + std::to_string(daemon->pid()) + "/task")) {
+            std::ifstream comm(task.path() / "comm");
+            std::string name;
+            std::getline(comm, name);
+            names.insert(name);
+        }
+        return names;
+    };
+    const std::set<std::string> expected = {"pg-public-0", "pg-public-1", "pg-admin-0", "pg-out-memory", "pg-watchdog"};
+    // Each thread names itself as it starts, which may be just after "listening".
+    CHECK(eventually([&] {
+        const auto names = thread_names();
+        return std::includes(names.begin(), names.end(), expected.begin(), expected.end());
+    }));
 }
