@@ -4,21 +4,23 @@
 #include <zlib.h>
 
 #include "queue/byte_order.hpp"
+#include "queue/crc32c.hpp"
 
 namespace productgraph::queue {
 namespace {
 
-uint32_t crc_extend(uint32_t crc, const char *data, size_t size)
+uint32_t crc_extend(FrameChecksum checksum, uint32_t crc, const char *data, size_t size)
 {
+    if (checksum == FrameChecksum::crc32c) return crc32c(crc, data, size);
     // zlib takes uInt lengths; frames are capped far below 4 GiB.
     return static_cast<uint32_t>(::crc32(crc, reinterpret_cast<const Bytef *>(data), static_cast<uInt>(size)));
 }
 
-uint32_t with_offset(uint32_t payload_crc, uint64_t offset)
+uint32_t with_offset(FrameChecksum checksum, uint32_t payload_crc, uint64_t offset)
 {
     char bytes[8];
     store_u64(bytes, offset);
-    return crc_extend(payload_crc, bytes, sizeof bytes);
+    return crc_extend(checksum, payload_crc, bytes, sizeof bytes);
 }
 
 }  // namespace
@@ -37,34 +39,48 @@ void finish_payload(std::string &out, size_t header_at)
     char *header = out.data() + header_at;
     store_u32(header, frame_magic);
     store_u32(header + 4, static_cast<uint32_t>(length));
-    store_u32(header + 8, crc_extend(0, out.data() + payload_at, length));
+    store_u32(header + 8, crc32c(0, out.data() + payload_at, length));
 }
 
 void stamp_frame(char *header, uint64_t offset)
 {
-    store_u32(header + 8, with_offset(get_u32(header + 8), offset));
+    store_u32(header + 8, with_offset(FrameChecksum::crc32c, get_u32(header + 8), offset));
     store_u64(header + 12, offset);
 }
 
-void append_frame(std::string &out, uint64_t offset, std::string_view payload)
+void append_frame(std::string &out, uint64_t offset, std::string_view payload, FrameChecksum checksum)
 {
     const size_t at = begin_frame(out);
     out.append(payload);
-    finish_payload(out, at);
-    stamp_frame(out.data() + at, offset);
+    if (checksum == FrameChecksum::crc32c) {
+        finish_payload(out, at);
+        stamp_frame(out.data() + at, offset);
+        return;
+    }
+    char *header = out.data() + at;
+    store_u32(header, frame_magic_zlib);
+    store_u32(header + 4, static_cast<uint32_t>(payload.size()));
+    store_u32(header + 8, with_offset(checksum, crc_extend(checksum, 0, payload.data(), payload.size()), offset));
+    store_u64(header + 12, offset);
 }
 
 std::optional<FrameHeader> parse_frame_header(const char *at)
 {
-    if (get_u32(at) != frame_magic) return std::nullopt;
-    FrameHeader header{get_u32(at + 4), get_u32(at + 8), get_u64(at + 12)};
+    const uint32_t magic = get_u32(at);
+    FrameHeader header{FrameChecksum::crc32c, get_u32(at + 4), get_u32(at + 8), get_u64(at + 12)};
+    if (magic == frame_magic_zlib) {
+        header.checksum = FrameChecksum::zlib_crc32;
+    } else if (magic != frame_magic) {
+        return std::nullopt;
+    }
     if (header.payload_length > max_frame_payload) return std::nullopt;
     return header;
 }
 
 bool frame_crc_matches(const FrameHeader &header, std::string_view payload)
 {
-    return with_offset(crc_extend(0, payload.data(), payload.size()), header.offset) == header.crc;
+    const uint32_t payload_crc = crc_extend(header.checksum, 0, payload.data(), payload.size());
+    return with_offset(header.checksum, payload_crc, header.offset) == header.crc;
 }
 
 }  // namespace productgraph::queue

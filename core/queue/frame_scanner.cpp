@@ -1,4 +1,4 @@
-// Frame walking with resynchronisation on the magic after corrupted bytes.
+// Frame walking with resynchronisation on either frame magic after corrupted bytes.
 #include "queue/frame_scanner.hpp"
 
 #include <algorithm>
@@ -11,9 +11,32 @@ namespace {
 
 // Big enough that a sequential read costs one pread per few hundred records.
 constexpr size_t read_chunk = 128 << 10;
-constexpr char magic_bytes[4] = {static_cast<char>(frame_magic & 0xff), static_cast<char>((frame_magic >> 8) & 0xff),
-                                 static_cast<char>((frame_magic >> 16) & 0xff),
-                                 static_cast<char>((frame_magic >> 24) & 0xff)};
+constexpr size_t magic_size = 4;
+
+struct MagicBytes {
+    char bytes[magic_size];
+};
+
+constexpr MagicBytes bytes_of(uint32_t magic)
+{
+    return {{static_cast<char>(magic & 0xff), static_cast<char>((magic >> 8) & 0xff),
+             static_cast<char>((magic >> 16) & 0xff), static_cast<char>((magic >> 24) & 0xff)}};
+}
+
+constexpr MagicBytes current_magic = bytes_of(frame_magic);
+constexpr MagicBytes zlib_magic = bytes_of(frame_magic_zlib);
+
+// Where the first of either magic starts in [bytes, bytes + size), or nullptr.
+const char *first_magic(const char *bytes, size_t size)
+{
+    const void *current = ::memmem(bytes, size, current_magic.bytes, magic_size);
+    // Only an older-format magic that starts before the first current one is nearer.
+    const size_t before_current =
+        current == nullptr ? size
+                           : static_cast<size_t>(static_cast<const char *>(current) - bytes) + (magic_size - 1);
+    const void *older = ::memmem(bytes, before_current, zlib_magic.bytes, magic_size);
+    return static_cast<const char *>(older != nullptr ? older : current);
+}
 
 }  // namespace
 
@@ -42,13 +65,13 @@ common::Result<const char *> FrameScanner::window(uint64_t at, size_t size)
 
 common::Result<uint64_t> FrameScanner::find_magic(uint64_t from)
 {
-    while (end_ - from >= sizeof magic_bytes) {
+    while (end_ - from >= magic_size) {
         const size_t size = static_cast<size_t>(std::min<uint64_t>(read_chunk, end_ - from));
         auto bytes = window(from, size);
         if (!bytes) return tl::unexpected(bytes.error());
-        const void *hit = ::memmem(*bytes, size, magic_bytes, sizeof magic_bytes);
-        if (hit != nullptr) return from + static_cast<uint64_t>(static_cast<const char *>(hit) - *bytes);
-        from += size - (sizeof magic_bytes - 1);  // a magic may straddle two windows
+        const char *hit = first_magic(*bytes, size);
+        if (hit != nullptr) return from + static_cast<uint64_t>(hit - *bytes);
+        from += size - (magic_size - 1);  // a magic may straddle two windows
     }
     return end_;
 }
