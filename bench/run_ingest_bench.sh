@@ -275,15 +275,8 @@ print(max(1, round(1000 * c / target - overhead_ms)))' "$paced_connections" "$ta
     echo "$side $target $delay_ms $line" >>"$paced"
 done
 
-# The disk's own ceiling, measured now on the queue's file system: 1 MiB writes, each
-# synced (about what one group commit writes under load). The durable daemon cannot
-# write its queue faster than this.
-disk_probe_mb_s=$(dd if=/dev/zero of="$work/disk-probe" bs=1M count=256 oflag=dsync 2>&1 |
-    sed -n 's/.*copied, \([0-9.]*\) s, .*/\1/p' | awk '{printf "%.1f", 256 * 1.048576 / $1}')
-rm -f "$work/disk-probe"
-
 python3 - "$results" "$paced" "$events_per_request" "$memory_hwm" "$durable_hwm" "$paced_connections" \
-    "$queue_bytes_per_request" "${disk_probe_mb_s:-0}" <<'PY'
+    "$queue_bytes_per_request" <<'PY'
 import json, statistics, sys
 rows = {"bare": [], "memory": [], "durable": []}
 by_round = {}
@@ -325,23 +318,20 @@ for text in open(sys.argv[2]):
           f"p99 {r['p99_ms']:.2f} ms" + ("  (goal p99 <= 10 ms)" if side == "durable" else ""))
 hwm = {"memory": int(sys.argv[4]), "durable": int(sys.argv[5])}
 print(f"VmHWM after the saturating rounds: memory {hwm['memory'] / 1024:.1f} MiB, durable {hwm['durable'] / 1024:.1f} MiB")
-# Disk bandwidth: what the durable daemon wrote, what the in-memory daemon's rate would
-# need, and what the disk took in the probe.
+# Disk bandwidth: what the durable daemon wrote, and what the in-memory daemon's rate
+# would need.
 per_request = int(sys.argv[7])
-probe = float(sys.argv[8])
 durable_mb_s = med["durable"]["requests_per_s"] * per_request / 1e6
 memory_rate_mb_s = med["memory"]["requests_per_s"] * per_request / 1e6
 print(f"disk: the durable daemon wrote {durable_mb_s:.0f} MB/s to its queue ({per_request} bytes per request); "
-      f"the in-memory daemon's rate would need {memory_rate_mb_s:.0f} MB/s; this disk took {probe:.0f} MB/s "
-      f"of 1 MiB synced writes (dd oflag=dsync), so durable/memory cannot pass "
-      f"{(probe / memory_rate_mb_s if memory_rate_mb_s else 0):.2f} here")
+      f"the in-memory daemon's rate would need {memory_rate_mb_s:.0f} MB/s")
 rounded = {side: {k: round(v, 3) for k, v in m.items()} for side, m in med.items()}
 print(json.dumps({**rounded, "ratio_memory_over_bare": round(mem_ratio, 4),
                   "ratio_durable_over_memory": round(dur_ratio, 4),
                   "round_ratios_memory_over_bare": [round(x, 3) for x in mem_rounds],
                   "round_ratios_durable_over_memory": [round(x, 3) for x in dur_rounds],
                   "half_load": paced, "vmhwm_kib": hwm, "queue_bytes_per_request": per_request,
-                  "durable_queue_mb_s": round(durable_mb_s, 1), "disk_probe_mb_s": probe},
+                  "durable_queue_mb_s": round(durable_mb_s, 1)},
                  separators=(",", ":")))
 PY
 
