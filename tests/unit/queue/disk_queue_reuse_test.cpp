@@ -13,14 +13,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// About one 100-byte record per segment: every append after the first starts a segment.
-DiskQueueOptions small_segments(const TempDir &dir)
-{
-    DiskQueueOptions options = options_in(dir.path());
-    options.segment_bytes = 300;
-    return options;
-}
-
 ino_t inode_of(const std::filesystem::path &path)
 {
     struct stat status {};

@@ -6,18 +6,6 @@
 using namespace queue_test;
 using namespace std::chrono_literals;
 
-namespace {
-
-// About one 100-byte record per segment: every append after the first starts a segment.
-DiskQueueOptions small_segments(const TempDir &dir)
-{
-    DiskQueueOptions options = options_in(dir.path());
-    options.segment_bytes = 300;
-    return options;
-}
-
-}  // namespace
-
 TEST_CASE("segments are deleted once every active cursor has passed them and not before")
 {
     TempDir dir;

@@ -53,6 +53,14 @@ inline DiskQueueOptions options_in(const std::filesystem::path &dir)
     return options;
 }
 
+// About one 100-byte record per segment: every append after the first starts a segment.
+inline DiskQueueOptions small_segments(const TempDir &dir)
+{
+    DiskQueueOptions options = options_in(dir.path());
+    options.segment_bytes = 300;
+    return options;
+}
+
 inline std::unique_ptr<DiskQueue> open_queue(const DiskQueueOptions &options)
 {
     auto queue = DiskQueue::open(options);
