@@ -1,6 +1,7 @@
 // Event formatting and request packing for Amplitude; the wire facts are in providers.md §1.
 #include "amplitude_format.hpp"
 
+#include "amplitude_canonical_format.hpp"
 #include "event_mapping.hpp"
 
 #include <rapidjson/document.h>
@@ -202,6 +203,13 @@ std::size_t truncated_size(std::string_view text, std::size_t max_chars)
 }
 
 FormattedEvent format_event(const EventView &event)
+{
+    FormattedEvent out;
+    if (format_canonical_event(event, out)) return out;
+    return format_event_with_dom(event);
+}
+
+FormattedEvent format_event_with_dom(const EventView &event)
 {
     FormattedEvent out;
     // A pool on the stack holds a typical event's DOM; a default Document would

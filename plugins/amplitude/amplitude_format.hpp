@@ -48,7 +48,12 @@ struct FormattedEvent {
 /// ip; user_agent; event_properties = property_name() of every member of the JSON plus
 /// the metadata keys as they are (an event field wins over a metadata key of the same
 /// name). Every string is cut to max_string_chars characters, with a note.
+/// Canonical compact JSON takes a one-pass path (amplitude_canonical_format.hpp); the
+/// rest takes format_event_with_dom(). Both give the same bytes.
 FormattedEvent format_event(const EventView &event);
+
+/// format_event() through a RapidJSON DOM: reads any JSON RapidJSON reads.
+FormattedEvent format_event_with_dom(const EventView &event);
 
 /// True for an id Amplitude refuses or folds together (providers.md §1.3): empty, or
 /// one of anonymous, nil, none, null, n/a, na, undefined, unknown, "", {}, lmy47d, 0,

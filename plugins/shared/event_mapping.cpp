@@ -38,17 +38,29 @@ constexpr std::array<std::string_view, 3> dropped_namespaces = {"ui.", "gen_ai."
 
 std::string provider_event_name(Provider provider, std::string_view type, std::string_view name)
 {
-    if (!name.empty()) return std::string(name);
+    return std::string(provider_event_name_view(provider, type, name));
+}
+
+std::string_view provider_event_name_view(Provider provider, std::string_view type, std::string_view name)
+{
+    if (!name.empty()) return name;
     for (const TypeNames &row : type_names) {
-        if (row.type == type) return std::string(provider == Provider::amplitude ? row.amplitude : row.mixpanel);
+        if (row.type == type) return provider == Provider::amplitude ? row.amplitude : row.mixpanel;
     }
-    return std::string(type);  // the validator admits only known types; never reached in practice
+    return type;  // the validator admits only known types; never reached in practice
 }
 
 std::optional<std::string> property_name(std::string_view field)
 {
+    std::string name;
+    if (!append_property_name(field, name)) return std::nullopt;
+    return name;
+}
+
+bool append_property_name(std::string_view field, std::string &out)
+{
     for (const std::string_view wire : wire_fields) {
-        if (field == wire) return std::nullopt;
+        if (field == wire) return false;
     }
     for (const std::string_view prefix : dropped_namespaces) {
         if (field.starts_with(prefix)) {
@@ -56,11 +68,12 @@ std::optional<std::string> property_name(std::string_view field)
             break;
         }
     }
-    std::string name(field);
-    for (char &c : name) {
-        if (c == '.') c = '_';
+    const std::size_t start = out.size();
+    out.append(field);
+    for (std::size_t i = start; i < out.size(); ++i) {
+        if (out[i] == '.') out[i] = '_';
     }
-    return name;
+    return true;
 }
 
 }  // namespace productgraph::plugins
