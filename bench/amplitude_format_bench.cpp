@@ -105,14 +105,16 @@ int main(int argc, char **argv)
         return buffer.GetSize();
     };
     const auto format = [](const Sample &event) { return format_event(view_of(event)).json.size(); };
+    const auto format_dom = [](const Sample &event) { return format_event_with_dom(view_of(event)).json.size(); };
 
     std::size_t sink = 0;
-    std::vector<double> baseline, formatting, whole;
+    std::vector<double> baseline, formatting, dom_formatting, whole;
     // A whole publish's worth of work: format every event, pack, and build each body.
     const RequestEnvelope envelope("AMP_BENCH_API_KEY_0123456789abcdef", 1);
     for (int r = 0; r < rounds; ++r) {  // interleaved, so drift hits both alike
         baseline.push_back(round_ns(events, reserialise, sink));
         formatting.push_back(round_ns(events, format, sink));
+        dom_formatting.push_back(round_ns(events, format_dom, sink));
         const auto start = std::chrono::steady_clock::now();
         std::vector<FormattedEvent> formatted;
         formatted.reserve(events.size());
@@ -125,7 +127,8 @@ int main(int argc, char **argv)
                         static_cast<double>(events.size()));
     }
 
-    const double base = median(baseline), fmt = median(formatting), all = median(whole);
+    const double base = median(baseline), fmt = median(formatting), dom = median(dom_formatting),
+                 all = median(whole);
     const auto fastest = [](const std::vector<double> &v) { return *std::min_element(v.begin(), v.end()); };
     std::printf("amplitude_format_bench: %zu events per round, %d rounds, ns/event: median (fastest round)\n", count,
                 rounds);
@@ -135,6 +138,8 @@ int main(int argc, char **argv)
     std::printf("  baseline  RapidJSON parse + compact write   %8.1f (%8.1f)\n", base, fastest(baseline));
     std::printf("  format_event                               %8.1f (%8.1f)  %.2fx baseline\n", fmt,
                 fastest(formatting), fmt / base);
+    std::printf("  format_event_with_dom (the DOM path)       %8.1f (%8.1f)  %.2fx baseline\n", dom,
+                fastest(dom_formatting), dom / base);
     std::printf("  format + pack + request bodies             %8.1f (%8.1f)  %.2fx baseline\n", all, fastest(whole),
                 all / base);
     std::printf("  (checksum %zu)\n", sink);

@@ -9,10 +9,14 @@
 #include <rapidjson/writer.h>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
-#include <limits>
 #include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace productgraph::amplitude {
 namespace {
@@ -65,14 +69,56 @@ void append_field(std::string &json, FormattedEvent &out, std::string_view key, 
     if (keep < text.size()) out.notes.push_back(cut_note(key));
 }
 
-// Reads event.json once and writes its event_properties member into `json`.
+// The buffers one thread reuses from event to event, fetched once per event: a
+// thread_local in a shared library costs a __tls_get_addr call at each use.
+struct Scratch {
+    std::vector<std::size_t> name_offsets;  // where each property's key starts in the output
+    std::vector<std::size_t> name_sizes;
+    std::vector<std::string> cut_names;     // properties with a string cut, for their notes
+    std::string name;                       // the property name being built
+    std::string number;                     // a double as RapidJSON's Writer spells it
+};
+
+Scratch &thread_scratch()
+{
+    thread_local Scratch scratch;
+    return scratch;
+}
+
+// Index of the first '"', '\\' or control byte in [at, end), or end.
+const char *find_special_byte(const char *at, const char *end)
+{
+#ifdef __SSE2__
+    // Sixteen bytes per step (SSE2 is part of every x86-64 CPU): '"', '\\', and
+    // bytes <= 0x1F found as those where max(byte, 0x1F) is 0x1F.
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i last_control = _mm_set1_epi8(0x1F);
+    for (; end - at >= 16; at += 16) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at));
+        const __m128i special =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)),
+                         _mm_cmpeq_epi8(_mm_max_epu8(chunk, last_control), last_control));
+        if (const int mask = _mm_movemask_epi8(special); mask != 0) {
+            return at + std::countr_zero(static_cast<unsigned>(mask));
+        }
+    }
+#endif
+    while (at < end && rapidjson_escapes[static_cast<unsigned char>(*at)] == 0) ++at;
+    return at;
+}
+
+// Reads event.json once and writes its event_properties member into `json`. A value
+// is copied as one run of input bytes; only a string to cut or a double RapidJSON
+// spells differently interrupts the run.
 class PropertiesWriter {
 public:
     PropertiesWriter(std::string_view text, std::string &json, FormattedEvent &out)
-        : at_(text.data()), end_(text.data() + text.size()), json_(json), out_(out)
+        : at_(text.data()), end_(text.data() + text.size()), json_(json), out_(out), scratch_(thread_scratch())
     {
-        names_.clear();
-        cut_names_.clear();
+        scratch_.name_offsets.clear();
+        scratch_.name_sizes.clear();
+        scratch_.cut_names.clear();
     }
 
     bool write()
@@ -101,9 +147,9 @@ public:
             at_ = metadata;
             if (!metadata_members()) return false;
         }
-        if (!names_.empty()) json_.push_back('}');
+        if (!scratch_.name_offsets.empty()) json_.push_back('}');
         // The DOM path notes every clash while it collects and every cut while it writes.
-        for (const std::string &name : cut_names_) {
+        for (const std::string &name : scratch_.cut_names) {
             out_.notes.push_back("event_properties." + name + ": strings cut to " + std::to_string(max_string_chars) +
                                  " characters");
         }
@@ -111,21 +157,17 @@ public:
     }
 
 private:
-    struct Name {
-        std::size_t offset;  // into json_, where the property's key was written
-        std::size_t size;
-    };
-
     // A top-level member other than metadata; at_ is at its value.
     bool field(std::string_view key)
     {
-        scratch_.clear();
-        if (!plugins::append_property_name(key, scratch_) || *at_ == 'n') return skip_value();
-        if (taken(scratch_)) {
-            out_.notes.push_back("field " + std::string(key) + " dropped: property " + scratch_ + " is already set");
+        std::string &name = scratch_.name;
+        name.clear();
+        if (!plugins::append_property_name(key, name) || *at_ == 'n') return skip_value();
+        if (taken(name)) {
+            out_.notes.push_back("field " + std::string(key) + " dropped: property " + name + " is already set");
             return skip_value();
         }
-        return property(scratch_);
+        return property(name);
     }
 
     // metadata's members, after every field; at_ is at its '{'.
@@ -149,8 +191,11 @@ private:
 
     bool taken(std::string_view name) const
     {
-        for (const Name &written : names_) {
-            if (std::string_view(json_).substr(written.offset, written.size) == name) return true;
+        const std::string_view json(json_);
+        for (std::size_t i = 0; i < scratch_.name_offsets.size(); ++i) {
+            if (scratch_.name_sizes[i] == name.size() && json.substr(scratch_.name_offsets[i], name.size()) == name) {
+                return true;
+            }
         }
         return false;
     }
@@ -159,20 +204,35 @@ private:
     // with no escape, and the scan refuses raw control characters.
     bool property(std::string_view name)
     {
-        json_ += names_.empty() ? ",\"event_properties\":{\"" : ",\"";
-        names_.push_back(Name{json_.size(), name.size()});
+        json_ += scratch_.name_offsets.empty() ? ",\"event_properties\":{\"" : ",\"";
+        scratch_.name_offsets.push_back(json_.size());
+        scratch_.name_sizes.push_back(name.size());
         json_.append(name);
         json_ += "\":";
         bool cut = false;
-        if (!value(&json_, cut, 1)) return false;
-        if (cut) cut_names_.emplace_back(name);
+        write_ = true;
+        copied_ = at_;
+        const bool read = value(cut, 1);
+        write_ = false;
+        if (!read) return false;
+        json_.append(copied_, static_cast<std::size_t>(at_ - copied_));
+        if (cut) scratch_.cut_names.emplace_back(name);
         return true;
     }
 
     bool skip_value()
     {
         bool cut = false;
-        return value(nullptr, cut, 1);
+        return value(cut, 1);
+    }
+
+    // Writes the input copied so far up to `from`, then `replacement` in place of the
+    // input up to at_.
+    void replace(const char *from, std::string_view replacement)
+    {
+        json_.append(copied_, static_cast<std::size_t>(from - copied_));
+        json_.append(replacement);
+        copied_ = at_;
     }
 
     bool consume(char c)
@@ -182,77 +242,66 @@ private:
         return true;
     }
 
-    bool word(std::string_view literal, std::string *to)
+    bool word(std::string_view literal)
     {
         if (static_cast<std::size_t>(end_ - at_) < literal.size() || std::string_view(at_, literal.size()) != literal) {
             return false;
         }
         at_ += literal.size();
-        if (to != nullptr) to->append(literal);
         return true;
     }
 
-    // One value at at_, appended to `to` (when not null) as RapidJSON would write it
-    // back; `cut` is set when a string had to be cut.
-    bool value(std::string *to, bool &cut, int depth)
+    // One value at at_; `cut` is set when a string had to be cut.
+    bool value(bool &cut, int depth)
     {
         if (at_ == end_) return false;
         switch (*at_) {
-        case '"': return string_value(to, cut);
+        case '"': return string_value(cut);
         case '{':
-        case '[': return container(to, cut, depth);
-        case 'n': return word("null", to);
-        case 't': return word("true", to);
-        case 'f': return word("false", to);
-        default: return number(to);
+        case '[': return container(cut, depth);
+        case 'n': return word("null");
+        case 't': return word("true");
+        case 'f': return word("false");
+        default: return number();
         }
     }
 
-    bool container(std::string *to, bool &cut, int depth)
+    // Nested keys stay as they came: the scan admits only the escapes RapidJSON's
+    // Writer writes the same way.
+    bool container(bool &cut, int depth)
     {
         if (depth > max_depth) return false;
         const char close = *at_ == '{' ? '}' : ']';
         const bool object = close == '}';
         ++at_;
-        if (to != nullptr) to->push_back(object ? '{' : '[');
-        if (!consume(close)) {
-            do {
-                if (object) {
-                    // Nested keys are written back escaped as they came: the scan admits
-                    // only the escapes RapidJSON writes the same way.
-                    const char *key_start = at_;
-                    std::string_view key;
-                    bool escaped = false;
-                    if (!string(key, escaped) || !consume(':')) return false;
-                    if (to != nullptr) to->append(key_start, static_cast<std::size_t>(at_ - key_start));
-                }
-                if (!value(to, cut, depth + 1)) return false;
-                if (to != nullptr && at_ != end_ && *at_ == ',') to->push_back(',');
-            } while (consume(','));
-            if (!consume(close)) return false;
-        }
-        if (to != nullptr) to->push_back(close);
-        return true;
+        if (consume(close)) return true;
+        do {
+            if (object) {
+                std::string_view key;
+                bool escaped = false;
+                if (!string(key, escaped) || !consume(':')) return false;
+            }
+            if (!value(cut, depth + 1)) return false;
+        } while (consume(','));
+        return consume(close);
     }
 
     // A string value, cut to max_string_chars characters.
-    bool string_value(std::string *to, bool &cut)
+    bool string_value(bool &cut)
     {
         std::string_view content;
         bool escaped = false;
         if (!string(content, escaped)) return false;
-        if (to == nullptr) return true;
-        std::size_t keep = content.size();
-        if (content.size() > max_string_chars) {
-            // Escapes make the text longer than the string it stands for; counting
-            // its characters would need unescaping, which the DOM path does.
-            if (escaped) return false;
-            keep = truncated_size(content, max_string_chars);
-            cut = cut || keep < content.size();
+        if (content.size() <= max_string_chars) return true;
+        // Escapes make the text longer than the string it stands for; counting its
+        // characters would need unescaping, which the DOM path does.
+        if (escaped) return false;
+        const std::size_t keep = truncated_size(content, max_string_chars);
+        if (keep < content.size() && write_) {
+            cut = true;
+            json_.append(copied_, static_cast<std::size_t>(content.data() + keep - copied_));
+            copied_ = content.data() + content.size();  // the closing quote is copied with the rest
         }
-        to->push_back('"');
-        to->append(content.substr(0, keep));
-        to->push_back('"');
         return true;
     }
 
@@ -263,15 +312,15 @@ private:
     {
         if (at_ == end_ || *at_ != '"') return false;
         const char *start = ++at_;
-        for (; at_ < end_; ++at_) {
-            const auto byte = static_cast<unsigned char>(*at_);
-            if (rapidjson_escapes[byte] == 0) continue;
-            if (byte == '"') {
+        for (;;) {
+            at_ = find_special_byte(at_, end_);
+            if (at_ == end_) return false;
+            if (*at_ == '"') {
                 content = std::string_view(start, static_cast<std::size_t>(at_ - start));
                 ++at_;
                 return true;
             }
-            if (byte != '\\' || ++at_ == end_) return false;
+            if (*at_ != '\\' || ++at_ == end_) return false;
             switch (*at_) {
             case '"':
             case '\\':
@@ -279,16 +328,18 @@ private:
             case 'f':
             case 'n':
             case 'r':
-            case 't': escaped = true; break;
+            case 't':
+                escaped = true;
+                ++at_;
+                break;
             default: return false;  // \u and \/ are written back differently
             }
         }
-        return false;
     }
 
     // A JSON number. Integers that RapidJSON keeps as integers are copied; fractions
     // are written with RapidJSON's dtoa when RapidJSON's own reading of them is exact.
-    bool number(std::string *to)
+    bool number()
     {
         const char *start = at_;
         const bool negative = consume('-');
@@ -327,21 +378,23 @@ private:
         if (integer) {
             // RapidJSON reads "-0" as the integer 0, and integers past 64 bits as doubles.
             if (literal == "-0") return false;
-            if (integer_digits > 18 && !fits_64_bits(literal, negative)) return false;
-            if (to != nullptr) to->append(literal);
-            return true;
+            return integer_digits <= 18 || fits_64_bits(literal, negative);
         }
         // Without kParseFullPrecisionFlag RapidJSON computes significand * or / 10^p in
         // one correctly rounded step, which from_chars matches only while both are exact.
         const long power = exponent - static_cast<long>(fraction_digits);
         if (significant > 15 || power < -22 || power > 22) return false;
-        if (to == nullptr) return true;
+        if (!write_) return true;
         double number = 0;
         const auto parsed = std::from_chars(literal.data(), literal.data() + literal.size(), number);
         if (parsed.ec != std::errc{} || parsed.ptr != literal.data() + literal.size()) return false;
-        StringOutput output{to};
+        std::string &spelled = scratch_.number;
+        spelled.clear();
+        StringOutput output{&spelled};
         rapidjson::Writer<StringOutput> writer(output);
-        return writer.Double(number);
+        if (!writer.Double(number)) return false;
+        if (spelled != literal) replace(start, spelled);
+        return true;
     }
 
     static bool fits_64_bits(std::string_view literal, bool negative)
@@ -361,15 +414,10 @@ private:
     const char *end_;
     std::string &json_;
     FormattedEvent &out_;
-    // Reused from event to event on each thread: most events need no allocation here.
-    static thread_local std::vector<Name> names_;
-    static thread_local std::vector<std::string> cut_names_;
-    static thread_local std::string scratch_;
+    Scratch &scratch_;
+    bool write_ = false;            // inside a property's value: cuts and respellings go to json_
+    const char *copied_ = nullptr;  // input before this is already in json_
 };
-
-thread_local std::vector<PropertiesWriter::Name> PropertiesWriter::names_;
-thread_local std::vector<std::string> PropertiesWriter::cut_names_;
-thread_local std::string PropertiesWriter::scratch_;
 
 }  // namespace
 
