@@ -18,15 +18,48 @@ std::string short_id(std::string_view id)
     return std::string(id.substr(0, 128));
 }
 
+// A thread's formatted events and request body, kept from one publish to the next so
+// that their buffers are reused instead of allocated for every event.
+struct Buffers {
+    std::vector<FormattedEvent> formatted;
+    std::string body;
+    bool in_use = false;  // a delivery inside a delivery (only a test could) gets its own
+};
+
+// Buffers above this are given back after a publish rather than held by the thread.
+constexpr std::size_t kept_buffer_bytes = 64 * 1024;
+
+Buffers &thread_buffers()
+{
+    thread_local Buffers buffers;
+    return buffers;
+}
+
 class Delivery {
 public:
     Delivery(std::span<const EventView> events, std::uint32_t attempt, const DeliverySettings &settings,
              const pgraph::HostLog &log)
         : events_(events), attempt_(attempt), settings_(settings), log_(log),
-          envelope_(settings.api_key, settings.min_id_length)
+          envelope_(settings.api_key, settings.min_id_length),
+          buffers_(thread_buffers().in_use ? own_buffers_ : thread_buffers()), formatted_(buffers_.formatted)
     {
+        buffers_.in_use = true;
         report_.events.resize(events.size());
     }
+
+    ~Delivery()
+    {
+        for (std::size_t i = 0; i < std::min(events_.size(), formatted_.size()); ++i) {
+            if (formatted_[i].json.capacity() > kept_buffer_bytes) std::string().swap(formatted_[i].json);
+        }
+        if (buffers_.body.capacity() > settings_.limits.max_body_bytes + kept_buffer_bytes) {
+            std::string().swap(buffers_.body);
+        }
+        buffers_.in_use = false;
+    }
+
+    Delivery(const Delivery &) = delete;
+    Delivery &operator=(const Delivery &) = delete;
 
     DeliveryReport run(std::int64_t deadline_unix_ms, const UnixClock &now, const SendRequest &send)
     {
@@ -59,12 +92,13 @@ private:
     // Formats every event and packs the sendable ones; the others are rejected here.
     std::vector<std::vector<std::size_t>> plan()
     {
-        formatted_.reserve(events_.size());
+        // Only the first events_.size() entries belong to this batch; the rest wait for a larger one.
+        if (formatted_.size() < events_.size()) formatted_.resize(events_.size());
         std::vector<std::size_t> sendable;
         sendable.reserve(events_.size());
         for (std::size_t i = 0; i < events_.size(); ++i) {
-            formatted_.push_back(format_event(events_[i]));
-            const FormattedEvent &event = formatted_.back();
+            format_event_into(events_[i], formatted_[i]);
+            const FormattedEvent &event = formatted_[i];
             // A retried event was reported on its first attempt already.
             for (const std::string &note : event.notes) {
                 if (attempt_ <= 1) log_.info("amplitude: event " + short_id(events_[i].event_id) + ": " + note);
@@ -89,7 +123,8 @@ private:
     bool send_one(const PendingRequest &request, std::chrono::milliseconds timeout, const SendRequest &send,
                   std::deque<PendingRequest> &work)
     {
-        const std::string body = envelope_.body(formatted_, request.indexes);
+        std::string &body = buffers_.body;
+        envelope_.write_body(formatted_, request.indexes, body);
         const HttpReply reply = send(body, timeout);
         ++report_.requests_sent;
         report_.http_status = static_cast<std::int32_t>(reply.status);
@@ -221,7 +256,9 @@ private:
     const DeliverySettings &settings_;
     const pgraph::HostLog &log_;
     RequestEnvelope envelope_;
-    std::vector<FormattedEvent> formatted_;
+    Buffers own_buffers_;
+    Buffers &buffers_;
+    std::vector<FormattedEvent> &formatted_;
     DeliveryReport report_;
     std::string problem_;  // the last reason events were left to retry
     bool throttled_ = false;

@@ -205,8 +205,18 @@ std::size_t truncated_size(std::string_view text, std::size_t max_chars)
 FormattedEvent format_event(const EventView &event)
 {
     FormattedEvent out;
-    if (format_canonical_event(event, out)) return out;
-    return format_event_with_dom(event);
+    format_event_into(event, out);
+    return out;
+}
+
+void format_event_into(const EventView &event, FormattedEvent &out)
+{
+    out.json.clear();
+    out.reject_reason.clear();
+    out.user_id.clear();
+    out.device_id.clear();
+    out.notes.clear();
+    if (!format_canonical_event(event, out)) out = format_event_with_dom(event);
 }
 
 FormattedEvent format_event_with_dom(const EventView &event)
@@ -280,9 +290,17 @@ std::size_t RequestEnvelope::body_size(std::size_t event_bytes, std::size_t coun
 
 std::string RequestEnvelope::body(const std::vector<FormattedEvent> &events, std::span<const std::size_t> indexes) const
 {
+    std::string body;
+    write_body(events, indexes, body);
+    return body;
+}
+
+void RequestEnvelope::write_body(const std::vector<FormattedEvent> &events, std::span<const std::size_t> indexes,
+                                 std::string &body) const
+{
     std::size_t bytes = 0;
     for (const std::size_t i : indexes) bytes += events[i].json.size();
-    std::string body;
+    body.clear();
     body.reserve(body_size(bytes, indexes.size()));
     body += head_;
     for (std::size_t k = 0; k < indexes.size(); ++k) {
@@ -290,7 +308,6 @@ std::string RequestEnvelope::body(const std::vector<FormattedEvent> &events, std
         body += events[indexes[k]].json;
     }
     body += tail_;
-    return body;
 }
 
 RequestPlan plan_requests(const std::vector<FormattedEvent> &events, std::span<const std::size_t> candidates,

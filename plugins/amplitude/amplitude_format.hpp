@@ -52,6 +52,10 @@ struct FormattedEvent {
 /// rest takes format_event_with_dom(). Both give the same bytes.
 FormattedEvent format_event(const EventView &event);
 
+/// format_event() into `out`, whose buffers are cleared and reused: a caller that keeps
+/// its FormattedEvents from batch to batch formats without allocating.
+void format_event_into(const EventView &event, FormattedEvent &out);
+
 /// format_event() through a RapidJSON DOM: reads any JSON RapidJSON reads.
 FormattedEvent format_event_with_dom(const EventView &event);
 
@@ -89,6 +93,11 @@ public:
 
     /// The request body holding the events at `indexes`, in that order.
     std::string body(const std::vector<FormattedEvent> &events, std::span<const std::size_t> indexes) const;
+
+    /// body() written into `out` (replacing what it held), so that its buffer can serve
+    /// request after request.
+    void write_body(const std::vector<FormattedEvent> &events, std::span<const std::size_t> indexes,
+                    std::string &out) const;
 
 private:
     std::string head_;  // {"api_key":"…","events":[

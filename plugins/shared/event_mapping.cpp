@@ -2,6 +2,7 @@
 // gets a predictable name ("All properties are preserved").
 #include "event_mapping.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -73,9 +74,8 @@ bool append_property_name(std::string_view field, std::string &out)
     }
     const std::size_t start = out.size();
     out.append(field);
-    for (std::size_t i = start; i < out.size(); ++i) {
-        if (out[i] == '.') out[i] = '_';
-    }
+    char *name = out.data() + start;  // a local pointer: writes through out[i] reload out's buffer each time
+    std::replace(name, name + field.size(), '.', '_');
     return true;
 }
 
