@@ -9,14 +9,11 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include <optional>
-
+#include "event/batch_assembler.hpp"
 #include "event/body_screen.hpp"
 #include "event/canonical_event.hpp"
 #include "event/event_validation.hpp"
 #include "event/plain_batch_scanner.hpp"
-#include "event/timestamp.hpp"
-#include "event/uuid_v7.hpp"
 
 namespace productgraph::event {
 namespace {
@@ -28,7 +25,6 @@ constexpr unsigned parse_flags = rapidjson::kParseInsituFlag | rapidjson::kParse
 using Value = rapidjson::Value;
 
 constexpr size_t arena_size = 256 * 1024;
-constexpr size_t scratch_kept_bytes = 1024 * 1024;
 constexpr size_t simd_padding = 16;
 
 // Depth below `v`, but never descends further than `remaining` levels, so a
@@ -58,135 +54,6 @@ JsonKind kind_of(const Value &v)
     if (v.IsNumber()) return JsonKind::number;
     return v.IsObject() ? JsonKind::object : JsonKind::array;
 }
-
-// The steps after reading that both readers share: validation, defaults, the size
-// limit, and packing the accepted events into records, one block per request.
-class BatchAssembler {
-public:
-    BatchAssembler(const RequestContext &context, const BatchLimits &limits, size_t event_count)
-        : context_(context), limits_(limits)
-    {
-        drafts_.reserve(event_count);
-        scratch_.clear();
-    }
-
-    /// Validates the event at `index`; on success fills `record`'s views and returns
-    /// the defaults its canonical text must start with (valid until the next call).
-    std::optional<EventDefaults> validate(std::span<const MemberView> members, size_t index, EventFields &record)
-    {
-        MissingFields missing;
-        generated_id_.clear();
-        if (!validate_members(members, index, limits_, record, missing, batch_.errors)) {
-            ++batch_.rejected;
-            return std::nullopt;
-        }
-        EventDefaults defaults;
-        if (missing.event_id) {
-            append_uuid_v7(generated_id_, context_.received_ms);
-            defaults.event_id = generated_id_;
-        }
-        if (missing.project_id) defaults.project_id = context_.default_project_id;
-        if (missing.timestamp) {
-            if (received_text_.empty()) append_rfc3339_ms(received_text_, context_.received_ms);
-            defaults.timestamp = received_text_;
-            record.timestamp_ms = context_.received_ms;
-        }
-        return defaults;
-    }
-
-    /// Where an event's canonical text is written when it is not stored as sent.
-    std::string &scratch() { return scratch_; }
-
-    /// Accepts the validated event at `index`, whose canonical text is `json` (it
-    /// lives as long as the request body), unless it is too large.
-    void accept(size_t index, const EventFields &record, std::string_view json)
-    {
-        if (!fits(index, json.size())) return;
-        drafts_.push_back(Draft{record, json, {}, {}});
-        remember_generated_id();
-    }
-
-    /// The same for an event whose canonical text was written to scratch() from `from`.
-    void accept_rewritten(size_t index, const EventFields &record, size_t from)
-    {
-        if (!fits(index, scratch_.size() - from)) {
-            scratch_.resize(from);
-            return;
-        }
-        drafts_.push_back(Draft{record, {}, ScratchSpan{from, scratch_.size() - from}, {}});
-        remember_generated_id();
-    }
-
-    /// Rejects the event at `index` for a reason found before validation.
-    void reject(size_t index, std::string message)
-    {
-        batch_.errors.push_back(EventError{index, std::move(message)});
-        ++batch_.rejected;
-    }
-
-    ParsedBatch take()
-    {
-        thread_local std::vector<EventFields> fields;
-        fields.clear();
-        for (Draft &draft : drafts_) {
-            EventFields &one = fields.emplace_back(draft.fields);
-            one.json = draft.rewritten_json ? in_scratch(*draft.rewritten_json) : draft.json;
-            if (draft.generated_id) one.event_id = in_scratch(*draft.generated_id);
-            one.client_ip = context_.client_ip;
-            one.user_agent = context_.user_agent;
-            one.received_ms = context_.received_ms;
-        }
-        batch_.accepted = pack_event_records(fields);
-        // One huge request must not pin its size in every HTTP thread for good.
-        if (scratch_.capacity() > scratch_kept_bytes) std::string().swap(scratch_);
-        return std::move(batch_);
-    }
-
-private:
-    // Offsets, not views: scratch_ moves as it grows.
-    struct ScratchSpan {
-        size_t offset = 0;
-        size_t size = 0;
-    };
-    struct Draft {
-        EventFields fields;
-        std::string_view json;                      // when stored as sent
-        std::optional<ScratchSpan> rewritten_json;  // otherwise
-        std::optional<ScratchSpan> generated_id;
-    };
-
-    bool fits(size_t index, size_t json_size)
-    {
-        if (json_size <= limits_.max_event_bytes) return true;
-        reject(index, "event: " + std::to_string(json_size) + " bytes, larger than the " +
-                          std::to_string(limits_.max_event_bytes / 1024) + " KB limit");
-        return false;
-    }
-
-    void remember_generated_id()
-    {
-        if (generated_id_.empty()) return;
-        drafts_.back().generated_id = ScratchSpan{scratch_.size(), generated_id_.size()};
-        scratch_ += generated_id_;
-    }
-
-    std::string_view in_scratch(ScratchSpan span) const
-    {
-        return std::string_view(scratch_).substr(span.offset, span.size);
-    }
-
-    const RequestContext &context_;
-    const BatchLimits &limits_;
-    ParsedBatch batch_;
-    std::vector<Draft> drafts_;
-    std::string generated_id_;   // the current event's, if it had none
-    std::string received_text_;  // the receive time as RFC 3339, formatted once per request
-    // Rewritten canonical texts and generated ids until the records are packed;
-    // per thread, so its capacity settles at the largest request's.
-    static thread_local std::string scratch_;
-};
-
-thread_local std::string BatchAssembler::scratch_;
 
 ParsedBatch assemble_plain_batch(const PlainBatch &plain, const RequestContext &context, const BatchLimits &limits)
 {

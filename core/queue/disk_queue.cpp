@@ -113,7 +113,7 @@ void DiskQueue::start_background_threads()
     }
     if (options_.fsync.mode == FsyncPolicy::Mode::always) {
         durability_notifier_ = std::make_unique<DurabilityNotifier>(
-            group_commit_, [this](const common::Error &error) { mark_broken(error); });
+            group_commit_, [this](const common::Error &error) { mark_broken(error); }, [this] { wake_readers(); });
     }
 }
 
@@ -126,8 +126,10 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
         // The records are in the file and may be delivered; the client is told to
         // retry, which at worst duplicates them (at-least-once).
         mark_broken(durable.error());
+        wake_readers();
         return AppendStatus::full;
     }
+    wake_readers();
     return AppendStatus::appended;
 }
 
@@ -238,7 +240,9 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             appended_total_ += count;
             refusing_ = false;
             end_offset = next_offset_;
-            wake = waiting_readers_ > 0;
+            // Under FsyncPolicy::always readers hear of new records once per group commit
+            // instead (wake_readers), not once per request.
+            wake = waiting_readers_ > 0 && options_.fsync.mode != FsyncPolicy::Mode::always;
         }
         group_commit_.note_written(end_offset);
     }
@@ -246,6 +250,15 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
     // a futex call per request for nothing.
     if (wake) readable_.notify_all();
     return AppendStatus::appended;
+}
+
+void DiskQueue::wake_readers()
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (waiting_readers_ == 0) return;
+    }
+    readable_.notify_all();
 }
 
 bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)

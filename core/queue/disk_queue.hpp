@@ -171,6 +171,8 @@ private:
     // Writes the records (not yet durable); on success sets `end_offset` to one past
     // the last of them.
     AppendStatus write_records(std::vector<RecordPtr> &records, uint64_t &end_offset);
+    // Wakes readers waiting for new records, if any; takes mutex_.
+    void wake_readers();
     // Starts a new active segment at next_offset_ and adds the segments that became
     // deletable to `removed`. Caller holds append_mutex_ (not mutex_).
     bool roll_segment(std::vector<std::filesystem::path> &removed);

@@ -7,8 +7,10 @@
 
 namespace productgraph::queue {
 
-DurabilityNotifier::DurabilityNotifier(GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure)
-    : group_commit_(group_commit), on_failure_(std::move(on_failure)), thread_([this] { run(); })
+DurabilityNotifier::DurabilityNotifier(GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure,
+                                       std::function<void()> on_synced)
+    : group_commit_(group_commit), on_failure_(std::move(on_failure)), on_synced_(std::move(on_synced)),
+      thread_([this] { run(); })
 {}
 
 DurabilityNotifier::~DurabilityNotifier()
@@ -54,6 +56,7 @@ void DurabilityNotifier::run()
         // The records are in the file either way; after a failed sync the client is
         // told to retry, which at worst duplicates them (at-least-once).
         if (!durable) on_failure_(durable.error());
+        on_synced_();
         const AppendStatus status = durable ? AppendStatus::appended : AppendStatus::full;
         for (Waiter &waiter : batch) waiter.done(status);
         {

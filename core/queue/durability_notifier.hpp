@@ -16,8 +16,11 @@ namespace productgraph::queue {
 
 class DurabilityNotifier {
 public:
-    /// `on_failure` is called (once per failed sync) before the waiters hear `full`.
-    DurabilityNotifier(GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure);
+    /// `on_failure` is called (once per failed sync) before the waiters hear `full`;
+    /// `on_synced` once per sync, before the waiters are answered.
+    DurabilityNotifier(
+        GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure,
+        std::function<void()> on_synced = [] {});
     /// Syncs and answers every waiter still pending, then stops.
     ~DurabilityNotifier();
     DurabilityNotifier(const DurabilityNotifier &) = delete;
@@ -40,6 +43,7 @@ private:
 
     GroupCommit &group_commit_;
     std::function<void(const common::Error &)> on_failure_;
+    std::function<void()> on_synced_;
     std::mutex mutex_;
     std::condition_variable pending_;
     std::condition_variable answered_;

@@ -1,5 +1,7 @@
 // Fuzz target: any request body through parse_batch. Besides ASan/UBSan findings,
-// it checks the parser's promises for every accepted event: the canonical JSON is
+// it checks that the general reader answers exactly as the reader parse_batch chose
+// (the plain-batch scanner for most bodies), and the parser's promises for every
+// accepted event: the canonical JSON is
 // one valid-UTF-8 JSON object within the size limit, with the required fields, and
 // the record's id and session are non-empty.
 #include <rapidjson/document.h>
@@ -19,10 +21,36 @@ using namespace productgraph::event;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     std::string body(reinterpret_cast<const char *>(data), size);
+    std::string general_body = body;
     const RequestContext context{"203.0.113.7", "fuzz/1.0", 1705314615123, "default"};
     BatchLimits limits;
     limits.max_event_bytes = 4096;  // small, so the fuzzer reaches the limit
     auto parsed = parse_batch(body, context, limits);
+
+    // The general reader must give the same answer as whichever reader parse_batch chose
+    // (generated event ids aside: they are random).
+    const auto general = parse_batch(general_body, context, limits, BatchReader::general_only);
+    PG_FUZZ_CHECK(parsed.has_value() == general.has_value());
+    if (parsed && general) {
+        PG_FUZZ_CHECK(parsed->rejected == general->rejected);
+        PG_FUZZ_CHECK(parsed->errors.size() == general->errors.size());
+        for (size_t i = 0; i < parsed->errors.size(); ++i) {
+            PG_FUZZ_CHECK(parsed->errors[i].index == general->errors[i].index);
+            PG_FUZZ_CHECK(parsed->errors[i].message == general->errors[i].message);
+        }
+        PG_FUZZ_CHECK(parsed->accepted.size() == general->accepted.size());
+        for (size_t i = 0; i < parsed->accepted.size(); ++i) {
+            const EventRecord &a = *parsed->accepted[i];
+            const EventRecord &b = *general->accepted[i];
+            PG_FUZZ_CHECK(a.json().size() == b.json().size());
+            if (a.event_id() == b.event_id()) PG_FUZZ_CHECK(a.json() == b.json());
+            PG_FUZZ_CHECK(a.session_id() == b.session_id() && a.type() == b.type() && a.user_id() == b.user_id());
+            PG_FUZZ_CHECK(a.timestamp_ms() == b.timestamp_ms());
+        }
+    } else if (!parsed && !general) {
+        PG_FUZZ_CHECK(parsed.error().message == general.error().message);
+    }
+
     if (!parsed) {
         PG_FUZZ_CHECK(!parsed.error().message.empty());
         return 0;

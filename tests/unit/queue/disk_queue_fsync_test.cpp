@@ -114,6 +114,24 @@ TEST_CASE("async appends under always are answered once each after a shared fdat
     CHECK(read_all(*queue, cursor).size() == size_t(appends));
 }
 
+TEST_CASE("under always a waiting reader is woken by the sync that makes an async append durable")
+{
+    TempDir dir;
+    auto queue = open_queue(options_in(dir.path()));
+    const CursorId cursor = queue->open_cursor("a");
+    std::atomic<bool> got{false};
+    const auto started = std::chrono::steady_clock::now();
+    std::thread reader([&] {
+        // Without a wake this sleeps the whole 5 s before it looks again.
+        got = queue->read(cursor, 0, {10, 0}, 5s).size() == 1;
+    });
+    std::this_thread::sleep_for(100ms);  // the reader is waiting by now (if not, it reads at once)
+    queue->append_async(records(1), [](AppendStatus) {});
+    reader.join();
+    CHECK(got.load());
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+}
+
 TEST_CASE("closing the queue still answers pending async appends")
 {
     TempDir dir;
