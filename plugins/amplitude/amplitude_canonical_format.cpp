@@ -8,10 +8,12 @@
 
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #ifdef __SSE2__
@@ -191,9 +193,14 @@ private:
 
     bool taken(std::string_view name) const
     {
-        const std::string_view json(json_);
+        // Every property is checked against every one before it: the size and the last
+        // byte (names often share a prefix such as page_) settle most pairs without a memcmp.
+        if (name.empty()) return std::find(scratch_.name_sizes.begin(), scratch_.name_sizes.end(), 0) != scratch_.name_sizes.end();
+        const char *json = json_.data();
         for (std::size_t i = 0; i < scratch_.name_offsets.size(); ++i) {
-            if (scratch_.name_sizes[i] == name.size() && json.substr(scratch_.name_offsets[i], name.size()) == name) {
+            const char *written = json + scratch_.name_offsets[i];
+            if (scratch_.name_sizes[i] == name.size() && written[name.size() - 1] == name.back() &&
+                std::memcmp(written, name.data(), name.size()) == 0) {
                 return true;
             }
         }
