@@ -342,6 +342,30 @@ TEST_CASE("cut strings are logged through the host log with the event id on the 
     CHECK(sender.sent[0].body == sender.sent[1].body);
 }
 
+TEST_CASE("a smaller publish after a larger one sends only its own events with nothing left from before")
+{
+    // The delivery keeps each thread's formatted events and body from publish to publish.
+    std::vector<OwnedEvent> large = numbered_events("big", 3);
+    large[0].canonical(R"(,"error.stack":")" + std::string(3000, 's') + R"(","plan":"pro")");
+    std::vector<OwnedEvent> small = numbered_events("small", 1);
+    small[0].user_id = "undefined";
+    small[0].device_id = "device-7";
+    small[0].canonical(R"(,"page.title":"Home")");
+    FakeSender sender;
+    REQUIRE(run(large, sender).report.status == PGRAPH_OK);
+    const Run second = run(small, sender);
+    CHECK(second.report.status == PGRAPH_OK);
+    CHECK(sender.requests() == std::vector<Ids>{{"big0", "big1", "big2"}, {"small0"}});
+    CHECK(second.log.find("cut") == std::string::npos);
+    const rapidjson::Document body = parse(sender.sent[1].body);
+    const rapidjson::Value &event = body["events"][0];
+    CHECK(!event.HasMember("user_id"));
+    CHECK(std::string(event["device_id"].GetString()) == "device-7");
+    CHECK(std::string(event["event_properties"]["page_title"].GetString()) == "Home");
+    CHECK(!event["event_properties"].HasMember("plan"));
+    CHECK(!event["event_properties"].HasMember("error_stack"));
+}
+
 TEST_CASE("each answer is logged at debug level with status latency and body but never the key")
 {
     FakeSender sender;
