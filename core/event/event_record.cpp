@@ -2,6 +2,7 @@
 #include "event/event_record.hpp"
 
 #include <cstring>
+#include <functional>
 
 namespace productgraph::event {
 
@@ -16,10 +17,28 @@ EventRecord::EventRecord(const EventFields &fields, char *storage)
     pack(fields, storage);
 }
 
+namespace {
+
+// True when `part` is a non-empty piece of `whole` (the same bytes, not a copy).
+bool inside(std::string_view whole, std::string_view part)
+{
+    return !part.empty() && std::less_equal<const char *>()(whole.data(), part.data()) &&
+           std::less_equal<const char *>()(part.data() + part.size(), whole.data() + whole.size());
+}
+
+// Bytes a field takes in the record's buffer: none when it is a piece of the JSON.
+size_t copied_size(const EventFields &fields, std::string_view part)
+{
+    return inside(fields.json, part) ? 0 : part.size();
+}
+
+}  // namespace
+
 size_t EventRecord::storage_size(const EventFields &fields)
 {
-    return fields.json.size() + fields.event_id.size() + fields.type.size() + fields.name.size() +
-           fields.user_id.size() + fields.device_id.size() + fields.session_id.size() + fields.client_ip.size() +
+    return fields.json.size() + copied_size(fields, fields.event_id) + copied_size(fields, fields.type) +
+           copied_size(fields, fields.name) + copied_size(fields, fields.user_id) +
+           copied_size(fields, fields.device_id) + copied_size(fields, fields.session_id) + fields.client_ip.size() +
            fields.user_agent.size();
 }
 
@@ -37,12 +56,18 @@ void EventRecord::pack(const EventFields &fields, char *storage)
         return span;
     };
     json_ = append(fields.json);
-    event_id_ = append(fields.event_id);
-    type_ = append(fields.type);
-    name_ = append(fields.name);
-    user_id_ = append(fields.user_id);
-    device_id_ = append(fields.device_id);
-    session_id_ = append(fields.session_id);
+    // A field that is a piece of the JSON (the plain-batch reader's views are) points
+    // into the copy of it instead of being copied again.
+    auto piece = [&](std::string_view text) {
+        if (!inside(fields.json, text)) return append(text);
+        return Span{static_cast<uint32_t>(text.data() - fields.json.data()), static_cast<uint32_t>(text.size())};
+    };
+    event_id_ = piece(fields.event_id);
+    type_ = piece(fields.type);
+    name_ = piece(fields.name);
+    user_id_ = piece(fields.user_id);
+    device_id_ = piece(fields.device_id);
+    session_id_ = piece(fields.session_id);
     client_ip_ = append(fields.client_ip);
     user_agent_ = append(fields.user_agent);
 }
@@ -51,6 +76,12 @@ EventFields EventRecord::fields() const
 {
     return EventFields{json(),       event_id(),  type(),       name(),         user_id(),    device_id(),
                        session_id(), client_ip(), user_agent(), timestamp_ms(), received_ms()};
+}
+
+std::optional<uint32_t> EventRecord::offset_in_json(std::string_view part) const
+{
+    if (!inside(json(), part)) return std::nullopt;
+    return static_cast<uint32_t>(part.data() - json().data());
 }
 
 namespace {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,11 @@ public:
 
     /// Views of this record's parts, e.g. to copy it into a record of its own.
     EventFields fields() const;
+
+    /// Where `part` (one of this record's views) starts inside json(), when it is a
+    /// piece of it: the id, type, name and user, device and session ids usually are,
+    /// and are then neither copied nor stored twice.
+    std::optional<uint32_t> offset_in_json(std::string_view part) const;
 
     std::string_view json() const { return view(json_); }
     std::string_view event_id() const { return view(event_id_); }

@@ -9,10 +9,13 @@
 
 namespace productgraph::queue {
 
-/// Layout, little-endian: u8 version (1), i64 timestamp_ms, i64 received_ms, then nine
+/// Layout, little-endian: u8 version (2), i64 timestamp_ms, i64 received_ms, then nine
 /// (u32 length, bytes) strings in EventFields order: json, event_id, type, name, user_id,
-/// device_id, session_id, client_ip, user_agent. A new field means a new version, and
-/// decode keeps reading the old ones: segments outlive upgrades.
+/// device_id, session_id, client_ip, user_agent. In version 2, one of the six fields
+/// from event_id to session_id that is a piece of the JSON is written as
+/// (u32 length | 0x80000000, u32 offset into the JSON) instead. A new field means a new
+/// version, and decode keeps reading the old ones (version 1: no pieces): segments
+/// outlive upgrades.
 size_t encoded_record_size(const event::EventRecord &record);
 
 /// Appends the payload of `record` to `out`.

@@ -122,7 +122,7 @@ TEST_CASE("payloads with an unknown version or inconsistent lengths are refused"
     std::string payload;
     encode_record(full_record(), payload);
     std::string future = payload;
-    future[0] = 2;
+    future[0] = 3;
     CHECK_FALSE(decode_record(future).has_value());
     CHECK_FALSE(decode_record(std::string_view(payload).substr(0, payload.size() - 1)).has_value());
     CHECK_FALSE(decode_record(payload + "x").has_value());
@@ -146,21 +146,26 @@ TEST_CASE("the fsync policy text is always or interval with milliseconds or neve
     }
 }
 
-TEST_CASE("the encoder writes the same bytes as the field-by-field encoder it replaced")
+namespace {
+
+// The version 1 encoder: each field in turn, lengths byte by byte, little-endian.
+std::string version_1_payload(const productgraph::event::EventRecord &record, char version = '\x01')
 {
-    // The reference appends each field in turn, lengths byte by byte, little-endian.
-    const auto reference = [](const productgraph::event::EventRecord &record) {
-        std::string out(1, '\x01');
-        put_u64(out, static_cast<uint64_t>(record.timestamp_ms()));
-        put_u64(out, static_cast<uint64_t>(record.received_ms()));
-        for (std::string_view text :
-             {record.json(), record.event_id(), record.type(), record.name(), record.user_id(), record.device_id(),
-              record.session_id(), record.client_ip(), record.user_agent()}) {
-            put_u32(out, static_cast<uint32_t>(text.size()));
-            out.append(text);
-        }
-        return out;
-    };
+    std::string out(1, version);
+    put_u64(out, static_cast<uint64_t>(record.timestamp_ms()));
+    put_u64(out, static_cast<uint64_t>(record.received_ms()));
+    for (std::string_view text : {record.json(), record.event_id(), record.type(), record.name(), record.user_id(),
+                                  record.device_id(), record.session_id(), record.client_ip(), record.user_agent()}) {
+        put_u32(out, static_cast<uint32_t>(text.size()));
+        out.append(text);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fields that are not pieces of the JSON are written as the version 1 encoder wrote them")
+{
     for (size_t size : {size_t{0}, size_t{1}, size_t{7}, size_t{300}, size_t{70'000}}) {
         const std::string json(size, 'j'), text(size / 3, 't');
         productgraph::event::EventFields fields;
@@ -173,7 +178,50 @@ TEST_CASE("the encoder writes the same bytes as the field-by-field encoder it re
         const productgraph::event::EventRecord record(fields);
         std::string encoded = "prefix";  // appends after what the buffer already holds
         encode_record(record, encoded);
-        CHECK(encoded == "prefix" + reference(record));
+        CHECK(encoded == "prefix" + version_1_payload(record, '\x02'));
         CHECK(encoded.size() == 6 + encoded_record_size(record));
     }
+}
+
+TEST_CASE("fields that are pieces of the JSON are stored once and come back exactly")
+{
+    const std::string json = R"({"event_id":"e-1","session.id":"s-9","event.type":"ui.click","user.id":"u-7"})";
+    productgraph::event::EventFields fields;
+    fields.json = json;
+    const std::string_view view(json);
+    fields.event_id = view.substr(view.find("e-1"), 3);
+    fields.session_id = view.substr(view.find("s-9"), 3);
+    fields.type = view.substr(view.find("ui.click"), 8);
+    fields.user_id = view.substr(view.find("u-7"), 3);
+    fields.device_id = "dev-outside";  // not a piece: written out
+    fields.client_ip = "203.0.113.7";
+    fields.timestamp_ms = 1'700'000'000'000;
+    fields.received_ms = 1'700'000'000'001;
+    const productgraph::event::EventRecord record(fields);
+    CHECK(record.offset_in_json(record.event_id()) == view.find("e-1"));
+    CHECK_FALSE(record.offset_in_json(record.device_id()).has_value());
+
+    std::string payload;
+    encode_record(record, payload);
+    CHECK(payload.size() == encoded_record_size(record));
+    // Four pieces of 3, 3, 8 and 3 bytes become four 4-byte offsets.
+    CHECK(payload.size() == version_1_payload(record).size() - (3 + 3 + 8 + 3) + 4 * 4);
+    const auto decoded = decode_record(payload);
+    REQUIRE(decoded.has_value());
+    check_same(record, **decoded);
+    CHECK((*decoded)->offset_in_json((*decoded)->session_id()) == view.find("s-9"));
+
+    // A piece that would reach past the JSON is refused.
+    std::string broken = payload;
+    const size_t event_id_entry = 17 + 4 + json.size();
+    store_u32(broken.data() + event_id_entry + 4, static_cast<uint32_t>(json.size()));
+    CHECK_FALSE(decode_record(broken).has_value());
+}
+
+TEST_CASE("a version 1 payload written before pieces existed still decodes")
+{
+    const event::EventRecord original = full_record();
+    const auto decoded = decode_record(version_1_payload(original));
+    REQUIRE(decoded.has_value());
+    check_same(original, **decoded);
 }
