@@ -127,8 +127,7 @@ int main(int argc, char **argv)
                         static_cast<double>(events.size()));
     }
 
-    const double base = median(baseline), fmt = median(formatting), dom = median(dom_formatting),
-                 all = median(whole);
+    const double base = median(baseline), fmt = median(formatting), dom = median(dom_formatting), all = median(whole);
     const auto fastest = [](const std::vector<double> &v) { return *std::min_element(v.begin(), v.end()); };
     std::printf("amplitude_format_bench: %zu events per round, %d rounds, ns/event: median (fastest round)\n", count,
                 rounds);

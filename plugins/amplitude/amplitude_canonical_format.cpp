@@ -76,9 +76,9 @@ void append_field(std::string &json, FormattedEvent &out, std::string_view key, 
 struct Scratch {
     std::vector<std::size_t> name_offsets;  // where each property's key starts in the output
     std::vector<std::size_t> name_sizes;
-    std::vector<std::string> cut_names;     // properties with a string cut, for their notes
-    std::string name;                       // the property name being built
-    std::string number;                     // a double as RapidJSON's Writer spells it
+    std::vector<std::string> cut_names;  // properties with a string cut, for their notes
+    std::string name;                    // the property name being built
+    std::string number;                  // a double as RapidJSON's Writer spells it
 };
 
 Scratch &thread_scratch()
@@ -195,7 +195,9 @@ private:
     {
         // Every property is checked against every one before it: the size and the last
         // byte (names often share a prefix such as page_) settle most pairs without a memcmp.
-        if (name.empty()) return std::find(scratch_.name_sizes.begin(), scratch_.name_sizes.end(), 0) != scratch_.name_sizes.end();
+        if (name.empty())
+            return std::find(scratch_.name_sizes.begin(), scratch_.name_sizes.end(), std::size_t{0}) !=
+                   scratch_.name_sizes.end();
         const char *json = json_.data();
         for (std::size_t i = 0; i < scratch_.name_offsets.size(); ++i) {
             const char *written = json + scratch_.name_offsets[i];
@@ -464,8 +466,8 @@ bool format_canonical_event(const EventView &event, FormattedEvent &out)
     json.clear();
     json.reserve(event.json.size() + 512);  // the output is about as long
     json.push_back('{');
-    append_field(json, out,
-                 "event_type", plugins::provider_event_name_view(plugins::Provider::amplitude, event.type, event.name));
+    append_field(json, out, "event_type",
+                 plugins::provider_event_name_view(plugins::Provider::amplitude, event.type, event.name));
     if (!user_id.empty()) {
         json.push_back(',');
         append_field(json, out, "user_id", user_id);

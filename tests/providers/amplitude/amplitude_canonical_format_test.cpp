@@ -33,8 +33,8 @@ public:
 
         EventView view() const
         {
-            return EventView{event_id,  type,      name, user_id, device_id, session_id, client_ip, user_agent,
-                             timestamp_ms, json};
+            return EventView{event_id,   type,      name,       user_id,      device_id,
+                             session_id, client_ip, user_agent, timestamp_ms, json};
         }
     };
 
@@ -111,10 +111,11 @@ private:
 
     std::string top_level_key()
     {
-        return pick<std::string>({"page.url", "page_url", "page.title", "ui.action", "action", "ui.component.name",
-                                  "component.name", "component_name", "gen_ai.model", "model", "performance.lcp",
-                                  "lcp", "event_id", "user.id", "session.id", "event.name", "metadata", "plan",
-                                  "error.message", "duration_ms", "api.status", "", "a.b.c", "snapshot.id"});
+        return pick<std::string>(
+            {"page.url",       "page_url",       "page.title",   "ui.action",  "action",          "ui.component.name",
+             "component.name", "component_name", "gen_ai.model", "model",      "performance.lcp", "lcp",
+             "event_id",       "user.id",        "session.id",   "event.name", "metadata",        "plan",
+             "error.message",  "duration_ms",    "api.status",   "",           "a.b.c",           "snapshot.id"});
     }
 
     std::string nested_key() { return pick<std::string>({"plan", "model", "action", "seats", "k\"q", "tags", ""}); }
@@ -271,7 +272,8 @@ TEST_CASE("a canonical event is formatted without the DOM and keeps its values a
     FormattedEvent fast;
     REQUIRE(format_canonical_event(view, fast));
     CHECK(fast.json == R"({"event_type":"User Action","user_id":"u1","time":1705314615250,"insert_id":"e1",)"
-                       R"("session_id":)" + std::to_string(session_hash("s1")) +
+                       R"("session_id":)" +
+                           std::to_string(session_hash("s1")) +
                            R"(,"event_properties":{"page_url":"https://x.test/a?b=c","scroll_position":0.42,)"
                            R"("event_sequence":7,"ok":true,"tags":["a",{"k":"v\n"}],"plan":"pro","n":null}})");
     CHECK(fast.json == format_event_with_dom(view).json);
