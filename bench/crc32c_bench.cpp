@@ -87,7 +87,8 @@ int main(int argc, char **argv)
     // Interleaved: every candidate's round r runs next to the others' round r.
     std::vector<std::vector<double>> samples(candidates.size());
     for (int round = 0; round < rounds; ++round) {
-        for (size_t c = 0; c < candidates.size(); ++c) samples[c].push_back(ns_per_request(candidates[c].function, payloads));
+        for (size_t c = 0; c < candidates.size(); ++c)
+            samples[c].push_back(ns_per_request(candidates[c].function, payloads));
     }
     double zlib_ns = 0;
     for (size_t c = 0; c < candidates.size(); ++c) {

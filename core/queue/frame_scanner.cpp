@@ -32,8 +32,7 @@ const char *first_magic(const char *bytes, size_t size)
     const void *current = ::memmem(bytes, size, current_magic.bytes, magic_size);
     // Only an older-format magic that starts before the first current one is nearer.
     const size_t before_current =
-        current == nullptr ? size
-                           : static_cast<size_t>(static_cast<const char *>(current) - bytes) + (magic_size - 1);
+        current == nullptr ? size : static_cast<size_t>(static_cast<const char *>(current) - bytes) + (magic_size - 1);
     const void *older = ::memmem(bytes, before_current, zlib_magic.bytes, magic_size);
     return static_cast<const char *>(older != nullptr ? older : current);
 }

@@ -89,8 +89,8 @@ TEST_CASE("the sse4.2 and portable versions agree on large buffers around the st
 {
     if (!crc32c_hardware_supported()) return;
     // 6,144 bytes is one long block of three interleaved streams; then middle and short ones.
-    const std::vector<size_t> sizes{6143,  6144,  6145,  6144 + 384 + 192 + 13, 12288, 12288 + 383, 20000,
-                                    20480, 65536, 99999, 1 << 20,               (1 << 20) + 7};
+    const std::vector<size_t> sizes{6143,  6144,  6145,    6144 + 384 + 192 + 13, 12288, 12288 + 383, 20000, 20480,
+                                    65536, 99999, 1 << 20, (1 << 20) + 7};
     for (size_t size : sizes) {
         CAPTURE(size);
         const std::string bytes = random_bytes(size, static_cast<uint32_t>(size));

@@ -113,11 +113,10 @@ TEST_CASE("resynchronising after garbage stops at the nearest frame of either fo
     TempDir dir;
     const DiskQueueOptions options = queue_with_cursor_at_start(dir);
     // Frames of both formats interleaved, each 20-byte header then the same payload size.
-    const std::vector<FrameChecksum> formats{FrameChecksum::zlib_crc32, FrameChecksum::zlib_crc32,
-                                             FrameChecksum::zlib_crc32, FrameChecksum::crc32c,
-                                             FrameChecksum::crc32c,     FrameChecksum::zlib_crc32,
-                                             FrameChecksum::crc32c,     FrameChecksum::crc32c,
-                                             FrameChecksum::zlib_crc32};
+    const std::vector<FrameChecksum> formats{
+        FrameChecksum::zlib_crc32, FrameChecksum::zlib_crc32, FrameChecksum::zlib_crc32,
+        FrameChecksum::crc32c,     FrameChecksum::crc32c,     FrameChecksum::zlib_crc32,
+        FrameChecksum::crc32c,     FrameChecksum::crc32c,     FrameChecksum::zlib_crc32};
     std::string bytes;
     std::vector<size_t> starts;
     for (size_t offset = 0; offset < formats.size(); ++offset) {
