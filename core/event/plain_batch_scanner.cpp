@@ -132,41 +132,36 @@ private:
         MemberView member;
         bool escaped = false;
         if (at_ == end_ || *at_ != '"' || !scan_string(member.key, escaped) || escaped) return false;
-        if (!consume(':') || at_ == end_) return false;
-        switch (*at_) {
-        case '"':
-            if (!scan_string(member.text, escaped)) return false;
-            // A known field's value is read by the validator, which needs it unescaped.
-            if (escaped) {
-                if (find_field(member.key)) return false;
-                member.text = {};
-            }
-            member.kind = JsonKind::string;
-            break;
-        case '{':
-        case '[':
-            member.kind = *at_ == '{' ? JsonKind::object : JsonKind::array;
-            if (!scan_nested(1)) return false;
-            break;
-        case 'n':
-            if (!scan_word("null") || default_replaces_null(member.key)) return false;
-            member.kind = JsonKind::null;
-            break;
-        case 't':
-        case 'f':
-            if (!scan_word(*at_ == 't' ? "true" : "false")) return false;
-            member.kind = JsonKind::boolean;
-            break;
-        default:
-            if (!scan_number(member.kind)) return false;
+        if (!consume(':') || !scan_value(0, member.kind, member.text, escaped)) return false;
+        // A known field's value is read by the validator, which needs it unescaped.
+        if (escaped) {
+            if (find_field(member.key)) return false;
+            member.text = {};
         }
+        if (member.kind == JsonKind::null && default_replaces_null(member.key)) return false;
         batch_.members.push_back(member);
         return true;
     }
 
-    // Any value below an event's top level, with no whitespace; `depth` counts the
-    // containers opened so far, this one included.
-    bool scan_nested(int depth)
+    // Any value, with no whitespace; `depth` counts the containers around it inside
+    // the event. A string's raw text goes to `text`, and `escaped` says if it has escapes.
+    bool scan_value(int depth, JsonKind &kind, std::string_view &text, bool &escaped)
+    {
+        if (at_ == end_) return false;
+        switch (*at_) {
+        case '"': kind = JsonKind::string; return scan_string(text, escaped);
+        case '{': kind = JsonKind::object; return scan_container(depth + 1);
+        case '[': kind = JsonKind::array; return scan_container(depth + 1);
+        case 'n': kind = JsonKind::null; return scan_word("null");
+        case 't': kind = JsonKind::boolean; return scan_word("true");
+        case 'f': kind = JsonKind::boolean; return scan_word("false");
+        default: return scan_number(kind);
+        }
+    }
+
+    // An object or array at `at_`; `depth` counts the containers opened so far, this
+    // one included.
+    bool scan_container(int depth)
     {
         if (depth > limits_.max_nesting_depth) return false;
         const char close = *at_ == '{' ? '}' : ']';
@@ -179,28 +174,8 @@ private:
             if (is_object && (at_ == end_ || *at_ != '"' || !scan_string(ignored, escaped) || !consume(':'))) {
                 return false;
             }
-            if (at_ == end_) return false;
             JsonKind kind = JsonKind::null;
-            switch (*at_) {
-            case '"':
-                if (!scan_string(ignored, escaped)) return false;
-                break;
-            case '{':
-            case '[':
-                if (!scan_nested(depth + 1)) return false;
-                break;
-            case 'n':
-                if (!scan_word("null")) return false;
-                break;
-            case 't':
-                if (!scan_word("true")) return false;
-                break;
-            case 'f':
-                if (!scan_word("false")) return false;
-                break;
-            default:
-                if (!scan_number(kind)) return false;
-            }
+            if (!scan_value(depth, kind, ignored, escaped)) return false;
         } while (consume(','));
         return consume(close);
     }
