@@ -78,12 +78,6 @@ EventFields EventRecord::fields() const
                        session_id(), client_ip(), user_agent(), timestamp_ms(), received_ms()};
 }
 
-std::optional<uint32_t> EventRecord::offset_in_json(std::string_view part) const
-{
-    if (!inside(json(), part)) return std::nullopt;
-    return static_cast<uint32_t>(part.data() - json().data());
-}
-
 namespace {
 
 // What the records of one request share.

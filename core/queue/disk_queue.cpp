@@ -152,16 +152,20 @@ void DiskQueue::append_async(std::vector<RecordPtr> records, AppendDone done)
 AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t &end_offset)
 {
     // Framing and CRCs outside the lock: only the offsets are stamped under it.
-    std::string frames;
+    // Each record is sized once, then every frame is built in place in one buffer.
     std::vector<size_t> frame_starts;
     frame_starts.reserve(records.size());
     size_t total = 0;
-    for (const RecordPtr &record : records) total += frame_header_bytes + encoded_record_size(*record);
-    frames.reserve(total);
     for (const RecordPtr &record : records) {
-        frame_starts.push_back(begin_frame(frames));
-        encode_record(*record, frames);
-        finish_payload(frames, frame_starts.back());
+        frame_starts.push_back(total);
+        total += frame_header_bytes + encoded_record_size(*record);
+    }
+    const auto buffer = std::make_unique_for_overwrite<char[]>(total);  // every byte is written below
+    const std::string_view frames(buffer.get(), total);
+    for (size_t i = 0; i < records.size(); ++i) {
+        char *header = buffer.get() + frame_starts[i];
+        const char *end = encode_record_to(*records[i], header + frame_header_bytes);
+        finish_payload_at(header, static_cast<size_t>(end - header) - frame_header_bytes);
     }
     const uint64_t count = records.size();
 
@@ -207,7 +211,7 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             at = segments_.back().file_bytes;
         }
         // next_offset_ changes only under append_mutex_, which this thread holds.
-        for (size_t i = 0; i < frame_starts.size(); ++i) stamp_frame(frames.data() + frame_starts[i], next_offset_ + i);
+        for (size_t i = 0; i < frame_starts.size(); ++i) stamp_frame(buffer.get() + frame_starts[i], next_offset_ + i);
         if (auto written = file->write_at(at, frames); !written) {
             // Undo the partial write, or a later append would land after garbage.
             auto undone = file->truncate(at);

@@ -1,5 +1,5 @@
-// The notifier's loop: take every waiter that arrived during the last sync, sync up to
-// the furthest of them, answer them all. Under load each sync covers many requests.
+// The notifier's loop: take every waiter that arrived during the last sync (under load,
+// gather a few more), sync up to the furthest of them, answer them all.
 #include "queue/durability_notifier.hpp"
 #include "common/thread_name.hpp"
 
@@ -8,9 +8,9 @@
 namespace productgraph::queue {
 
 DurabilityNotifier::DurabilityNotifier(GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure,
-                                       std::function<void()> on_synced)
+                                       std::function<void()> on_synced, GroupGathering gathering)
     : group_commit_(group_commit), on_failure_(std::move(on_failure)), on_synced_(std::move(on_synced)),
-      thread_([this] { run(); })
+      gathering_(gathering), thread_([this] { run(); })
 {}
 
 DurabilityNotifier::~DurabilityNotifier()
@@ -28,6 +28,9 @@ void DurabilityNotifier::notify_when_durable(uint64_t position, EventQueue::Appe
     {
         std::lock_guard lock(mutex_);
         waiters_.push_back(Waiter{position, std::move(done)});
+        // Waking the thread for every waiter would cost a futex call each; it only
+        // needs to hear of the first, or of the one that completes the group it gathers.
+        if (waiters_.size() != wake_at_) return;
     }
     pending_.notify_one();
 }
@@ -38,9 +41,19 @@ void DurabilityNotifier::drain()
     answered_.wait(lock, [this] { return waiters_.empty() && !answering_; });
 }
 
+void DurabilityNotifier::gather_more(std::unique_lock<std::mutex> &lock, std::vector<Waiter> &batch)
+{
+    wake_at_ = gathering_.full_batch - batch.size();
+    pending_.wait_for(lock, gathering_.max_wait, [this] { return stopping_ || waiters_.size() >= wake_at_; });
+    wake_at_ = 1;
+    for (Waiter &waiter : waiters_) batch.push_back(std::move(waiter));
+    waiters_.clear();
+}
+
 void DurabilityNotifier::run()
 {
     common::name_this_thread("pg-durability");
+    size_t previous_batch = 0;
     while (true) {
         std::vector<Waiter> batch;
         {
@@ -49,7 +62,10 @@ void DurabilityNotifier::run()
             if (waiters_.empty()) return;  // stopping, and nobody left to answer
             batch.swap(waiters_);
             answering_ = true;
+            const bool busy = previous_batch >= gathering_.busy_batch;
+            if (busy && batch.size() < gathering_.full_batch && !stopping_) gather_more(lock, batch);
         }
+        previous_batch = batch.size();
         uint64_t furthest = 0;
         for (const Waiter &waiter : batch) furthest = std::max(furthest, waiter.position);
         const auto durable = group_commit_.wait_durable(furthest);

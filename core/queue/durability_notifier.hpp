@@ -2,6 +2,7 @@
 // all of them, so a burst of requests shares one fdatasync.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -14,13 +15,26 @@
 
 namespace productgraph::queue {
 
+/// When the durability thread waits for more waiters before it syncs. Each fdatasync
+/// costs about 70-90 us of CPU on the VMs we measure on, whatever it covers, plus a
+/// little per byte (bench/README.md, "Durable queue cost"). Left alone, a sync covers
+/// what arrived during the previous one: about 4 requests at saturation, so the syncs
+/// cost more CPU than the requests' own disk writes. Once a batch shows the daemon is
+/// busy, the next one waits up to `max_wait` for `full_batch` waiters. A quiet daemon
+/// (batches below `busy_batch`) never waits, so a lone request is synced at once.
+struct GroupGathering {
+    size_t busy_batch = 3;
+    size_t full_batch = 16;
+    std::chrono::microseconds max_wait{1000};
+};
+
 class DurabilityNotifier {
 public:
     /// `on_failure` is called (once per failed sync) before the waiters hear `full`;
     /// `on_synced` once per sync, before the waiters are answered.
     DurabilityNotifier(
         GroupCommit &group_commit, std::function<void(const common::Error &)> on_failure,
-        std::function<void()> on_synced = [] {});
+        std::function<void()> on_synced = [] {}, GroupGathering gathering = {});
     /// Syncs and answers every waiter still pending, then stops.
     ~DurabilityNotifier();
     DurabilityNotifier(const DurabilityNotifier &) = delete;
@@ -40,16 +54,20 @@ private:
         EventQueue::AppendDone done;
     };
     void run();
+    // Under load, waits (up to gathering_.max_wait) for more waiters to join `batch`.
+    void gather_more(std::unique_lock<std::mutex> &lock, std::vector<Waiter> &batch);
 
     GroupCommit &group_commit_;
     std::function<void(const common::Error &)> on_failure_;
     std::function<void()> on_synced_;
+    const GroupGathering gathering_;
     std::mutex mutex_;
     std::condition_variable pending_;
     std::condition_variable answered_;
     std::vector<Waiter> waiters_;
     bool answering_ = false;  // a batch taken from waiters_ is being synced and answered
     bool stopping_ = false;
+    size_t wake_at_ = 1;  // notify_when_durable wakes the thread when waiters_ reaches this size
     std::thread thread_;
 };
 

@@ -34,12 +34,14 @@ size_t begin_frame(std::string &out)
 
 void finish_payload(std::string &out, size_t header_at)
 {
-    const size_t payload_at = header_at + frame_header_bytes;
-    const size_t length = out.size() - payload_at;
-    char *header = out.data() + header_at;
+    finish_payload_at(out.data() + header_at, out.size() - header_at - frame_header_bytes);
+}
+
+void finish_payload_at(char *header, size_t payload_length)
+{
     store_u32(header, frame_magic);
-    store_u32(header + 4, static_cast<uint32_t>(length));
-    store_u32(header + 8, crc32c(0, out.data() + payload_at, length));
+    store_u32(header + 4, static_cast<uint32_t>(payload_length));
+    store_u32(header + 8, crc32c(0, header + frame_header_bytes, payload_length));
 }
 
 void stamp_frame(char *header, uint64_t offset)

@@ -43,6 +43,10 @@ size_t begin_frame(std::string &out);
 /// (offsets are assigned under the append lock; the payload CRC is computed outside it).
 void finish_payload(std::string &out, size_t header_at);
 
+/// As finish_payload, for a frame built in place: its `payload_length` bytes of payload
+/// follow the header at `header`.
+void finish_payload_at(char *header, size_t payload_length);
+
 /// Writes `offset` and the final CRC into a finished frame's header.
 void stamp_frame(char *header, uint64_t offset);
 

@@ -43,14 +43,9 @@ size_t encoded_record_size(const event::EventRecord &record)
     return size;
 }
 
-void encode_record(const event::EventRecord &record, std::string &out)
+char *encode_record_to(const event::EventRecord &record, char *at)
 {
-    // Sized once and filled through a pointer: appending field by field, a byte at a time
-    // for the lengths, cost about as much as the CRC of the frame.
     const auto strings = strings_of(record);
-    const size_t start = out.size();
-    out.resize(start + encoded_record_size(record));
-    char *at = out.data() + start;
     *at++ = static_cast<char>(format_version);
     store_u64(at, static_cast<uint64_t>(record.timestamp_ms()));
     store_u64(at + 8, static_cast<uint64_t>(record.received_ms()));
@@ -69,6 +64,16 @@ void encode_record(const event::EventRecord &record, std::string &out)
         if (!text.empty()) std::memcpy(at, text.data(), text.size());
         at += text.size();
     }
+    return at;
+}
+
+void encode_record(const event::EventRecord &record, std::string &out)
+{
+    // Sized once and filled through a pointer: appending field by field, a byte at a time
+    // for the lengths, cost about as much as the CRC of the frame.
+    const size_t start = out.size();
+    out.resize(start + encoded_record_size(record));
+    encode_record_to(record, out.data() + start);
 }
 
 common::Result<event::EventRecordPtr> decode_record(std::string_view payload)

@@ -18,6 +18,10 @@ namespace productgraph::queue {
 /// outlive upgrades.
 size_t encoded_record_size(const event::EventRecord &record);
 
+/// Writes the payload of `record`, encoded_record_size(record) bytes, from `at` on;
+/// returns where it ends. The queue sizes a request's frames once and fills them in place.
+char *encode_record_to(const event::EventRecord &record, char *at);
+
 /// Appends the payload of `record` to `out`.
 void encode_record(const event::EventRecord &record, std::string &out);
 
