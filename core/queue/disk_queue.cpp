@@ -135,39 +135,55 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
 
 void DiskQueue::append_async(std::vector<RecordPtr> records, AppendDone done)
 {
-    ++async_appends_in_flight_;
-    struct Leaving {
-        std::atomic<int> &count;
-        ~Leaving() { --count; }
-    } leaving{async_appends_in_flight_};
-    uint64_t end_offset = 0;
-    const AppendStatus status = write_records(records, end_offset);
-    if (status != AppendStatus::appended || durability_notifier_ == nullptr) {
-        done(status);
-        return;
+    ++async_appends_in_flight_;  // until answered or handed to the durability thread
+    EncodedFrames frames(records);
+    {
+        std::lock_guard lock(staging_mutex_);
+        staged_.push_back(StagedAppend{std::move(records), std::move(frames), std::move(done)});
+        // Another thread is writing: it takes this append too. Waiting for the append
+        // lock instead would leave this event loop asleep while it could serve others.
+        if (staging_writer_) return;
+        staging_writer_ = true;
     }
-    durability_notifier_->notify_when_durable(end_offset, std::move(done));
+    write_staged();
+}
+
+void DiskQueue::write_staged()
+{
+    std::vector<StagedAppend> batch;
+    while (true) {
+        {
+            std::lock_guard lock(staging_mutex_);
+            if (staged_.empty()) {
+                staging_writer_ = false;
+                return;
+            }
+            batch.swap(staged_);
+        }
+        for (StagedAppend &append : batch) {
+            uint64_t end_offset = 0;
+            const AppendStatus status = write_frames(append.records, append.frames, end_offset);
+            if (status == AppendStatus::appended && durability_notifier_ != nullptr) {
+                durability_notifier_->notify_when_durable(end_offset, std::move(append.done));
+            } else {
+                append.done(status);
+            }
+            --async_appends_in_flight_;
+        }
+        batch.clear();
+    }
 }
 
 AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t &end_offset)
 {
-    // Framing and CRCs outside the lock: only the offsets are stamped under it.
-    // Each record is sized once, then every frame is built in place in one buffer.
-    std::vector<size_t> frame_starts;
-    frame_starts.reserve(records.size());
-    size_t total = 0;
-    for (const RecordPtr &record : records) {
-        frame_starts.push_back(total);
-        total += frame_header_bytes + encoded_record_size(*record);
-    }
-    const auto buffer = std::make_unique_for_overwrite<char[]>(total);  // every byte is written below
-    const std::string_view frames(buffer.get(), total);
-    for (size_t i = 0; i < records.size(); ++i) {
-        char *header = buffer.get() + frame_starts[i];
-        const char *end = encode_record_to(*records[i], header + frame_header_bytes);
-        finish_payload_at(header, static_cast<size_t>(end - header) - frame_header_bytes);
-    }
-    const uint64_t count = records.size();
+    EncodedFrames frames(records);  // outside the lock
+    return write_frames(records, frames, end_offset);
+}
+
+AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFrames &frames, uint64_t &end_offset)
+{
+    const uint64_t count = frames.count();
+    const uint64_t bytes = frames.bytes().size();
 
     bool wake = false;
     std::vector<std::filesystem::path> removed;  // consumed segments, deleted once the lock is released
@@ -183,20 +199,19 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             serving_ = true;
             const Segment &active = segments_.back();
             const bool active_passed = active.file_bytes > 0 && oldest_needed() >= active.end_offset;
-            if (!broken_ && !has_room(frames.size()) && active_passed) {
+            if (!broken_ && !has_room(bytes) && active_passed) {
                 // Everything left on disk is consumed but the active segment is never
                 // deleted: start a new one so the old one can go.
                 lock.unlock();
                 roll_segment(removed);
                 lock.lock();
             }
-            if (broken_ || !has_room(frames.size())) {
+            if (broken_ || !has_room(bytes)) {
                 refused_full_total_ += count;
                 refusing_ = true;
                 return AppendStatus::full;
             }
-            const bool roll =
-                segments_.back().file_bytes > 0 && segments_.back().file_bytes + frames.size() > segment_bytes_;
+            const bool roll = segments_.back().file_bytes > 0 && segments_.back().file_bytes + bytes > segment_bytes_;
             if (roll) {
                 lock.unlock();
                 const bool rolled = roll_segment(removed);
@@ -211,8 +226,8 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             at = segments_.back().file_bytes;
         }
         // next_offset_ changes only under append_mutex_, which this thread holds.
-        for (size_t i = 0; i < frame_starts.size(); ++i) stamp_frame(buffer.get() + frame_starts[i], next_offset_ + i);
-        if (auto written = file->write_at(at, frames); !written) {
+        frames.stamp(next_offset_);
+        if (auto written = file->write_at(at, frames.bytes()); !written) {
             // Undo the partial write, or a later append would land after garbage.
             auto undone = file->truncate(at);
             std::lock_guard lock(mutex_);
@@ -234,13 +249,13 @@ AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t 
             if (write_failing_) common::log_info("queue writes succeed again");
             write_failing_ = false;
             Segment &active = segments_.back();
-            for (size_t i = 0; i < frame_starts.size(); ++i) active.index.note(next_offset_ + i, at + frame_starts[i]);
+            for (size_t i = 0; i < frames.count(); ++i) active.index.note(next_offset_ + i, at + frames.start(i));
             remember_recent(records, next_offset_);
-            active.file_bytes = at + frames.size();
+            active.file_bytes = at + bytes;
             active.readable_end = active.file_bytes;
             next_offset_ += count;
             active.end_offset = next_offset_;
-            disk_bytes_ += frames.size();
+            disk_bytes_ += bytes;
             appended_total_ += count;
             refusing_ = false;
             end_offset = next_offset_;

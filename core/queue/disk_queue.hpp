@@ -17,6 +17,7 @@
 #include "common/result.hpp"
 #include "queue/cursor_store.hpp"
 #include "queue/durability_notifier.hpp"
+#include "queue/encoded_frames.hpp"
 #include "queue/event_queue.hpp"
 #include "queue/fsync_policy.hpp"
 #include "queue/group_commit.hpp"
@@ -105,7 +106,11 @@ public:
 
     /// As append(), but under FsyncPolicy::always `done` is called from the
     /// durability thread once the fdatasync covering these records is over, so HTTP
-    /// threads never block on the disk and concurrent requests share syncs.
+    /// threads never wait for a sync and concurrent requests share syncs. The frames
+    /// are built on the calling thread; if another thread is writing, they are staged
+    /// for it and this call returns at once (that thread may then call `done`, under
+    /// the never and interval policies), so an event loop never sleeps on the append
+    /// lock.
     void append_async(std::vector<RecordPtr> records, AppendDone done) override;
 
     /// Loads `name`'s persisted position if there is one; otherwise starts at the end of
@@ -168,9 +173,20 @@ private:
     common::Result<void> recover();
     void start_background_threads();
 
+    // An async append waiting for the thread that writes (see append_async).
+    struct StagedAppend {
+        std::vector<RecordPtr> records;
+        EncodedFrames frames;
+        AppendDone done;
+    };
+
     // Writes the records (not yet durable); on success sets `end_offset` to one past
     // the last of them.
     AppendStatus write_records(std::vector<RecordPtr> &records, uint64_t &end_offset);
+    // write_records with the frames already built; takes the append lock.
+    AppendStatus write_frames(std::vector<RecordPtr> &records, EncodedFrames &frames, uint64_t &end_offset);
+    // Writes the staged appends in order, and those staged meanwhile, until none is left.
+    void write_staged();
     // Wakes readers waiting for new records, if any; takes mutex_.
     void wake_readers();
     // Starts a new active segment at next_offset_ and adds the segments that became
@@ -231,7 +247,11 @@ private:
     std::unique_ptr<PeriodicTask> cursor_flusher_;
     std::unique_ptr<PeriodicTask> interval_syncer_;
     std::unique_ptr<DurabilityNotifier> durability_notifier_;  // FsyncPolicy::always only
-    std::atomic<int> async_appends_in_flight_{0};              // between write and handing `done` over
+    std::atomic<int> async_appends_in_flight_{0};              // between append_async and handing `done` over
+
+    std::mutex staging_mutex_;  // the two below; never held across I/O or another lock
+    std::vector<StagedAppend> staged_;
+    bool staging_writer_ = false;  // a thread is in write_staged and will take what is staged
 };
 
 }  // namespace productgraph::queue

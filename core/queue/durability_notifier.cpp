@@ -41,10 +41,11 @@ void DurabilityNotifier::drain()
     answered_.wait(lock, [this] { return waiters_.empty() && !answering_; });
 }
 
-void DurabilityNotifier::gather_more(std::unique_lock<std::mutex> &lock, std::vector<Waiter> &batch)
+void DurabilityNotifier::gather_more(std::unique_lock<std::mutex> &lock, std::vector<Waiter> &batch,
+                                     std::chrono::steady_clock::time_point deadline)
 {
     wake_at_ = gathering_.full_batch - batch.size();
-    pending_.wait_for(lock, gathering_.max_wait, [this] { return stopping_ || waiters_.size() >= wake_at_; });
+    pending_.wait_until(lock, deadline, [this] { return stopping_ || waiters_.size() >= wake_at_; });
     wake_at_ = 1;
     for (Waiter &waiter : waiters_) batch.push_back(std::move(waiter));
     waiters_.clear();
@@ -54,6 +55,9 @@ void DurabilityNotifier::run()
 {
     common::name_this_thread("pg-durability");
     size_t previous_batch = 0;
+    // The gathering ends max_wait after the previous sync began, not after this batch's
+    // first waiter came: whoever arrived during that sync has waited long enough already.
+    auto previous_sync_start = std::chrono::steady_clock::now();
     while (true) {
         std::vector<Waiter> batch;
         {
@@ -63,9 +67,12 @@ void DurabilityNotifier::run()
             batch.swap(waiters_);
             answering_ = true;
             const bool busy = previous_batch >= gathering_.busy_batch;
-            if (busy && batch.size() < gathering_.full_batch && !stopping_) gather_more(lock, batch);
+            if (busy && batch.size() < gathering_.full_batch && !stopping_) {
+                gather_more(lock, batch, previous_sync_start + gathering_.max_wait);
+            }
         }
         previous_batch = batch.size();
+        previous_sync_start = std::chrono::steady_clock::now();
         uint64_t furthest = 0;
         for (const Waiter &waiter : batch) furthest = std::max(furthest, waiter.position);
         const auto durable = group_commit_.wait_durable(furthest);

@@ -20,7 +20,8 @@ namespace productgraph::queue {
 /// little per byte (bench/README.md, "Durable queue cost"). Left alone, a sync covers
 /// what arrived during the previous one: about 4 requests at saturation, so the syncs
 /// cost more CPU than the requests' own disk writes. Once a batch shows the daemon is
-/// busy, the next one waits up to `max_wait` for `full_batch` waiters. A quiet daemon
+/// busy, the next one waits for `full_batch` waiters until `max_wait` after the
+/// previous sync began. A quiet daemon
 /// (batches below `busy_batch`) never waits, so a lone request is synced at once.
 struct GroupGathering {
     size_t busy_batch = 3;
@@ -54,8 +55,9 @@ private:
         EventQueue::AppendDone done;
     };
     void run();
-    // Under load, waits (up to gathering_.max_wait) for more waiters to join `batch`.
-    void gather_more(std::unique_lock<std::mutex> &lock, std::vector<Waiter> &batch);
+    // Under load, waits (until `deadline` at the latest) for more waiters to join `batch`.
+    void gather_more(std::unique_lock<std::mutex> &lock, std::vector<Waiter> &batch,
+                     std::chrono::steady_clock::time_point deadline);
 
     GroupCommit &group_commit_;
     std::function<void(const common::Error &)> on_failure_;
