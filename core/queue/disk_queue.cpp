@@ -40,7 +40,7 @@ common::Result<std::unique_ptr<DiskQueue>> DiskQueue::open(const DiskQueueOption
 DiskQueue::DiskQueue(const DiskQueueOptions &options, QueueDirectory directory)
     : options_(options), segment_bytes_(std::max<uint64_t>(1, std::min(options.segment_bytes, options.max_bytes / 8))),
       directory_(std::move(directory)), cursor_store_(directory_.cursor_directory()),
-      group_commit_([this] { return sync_active_segment(); })
+      group_commit_([this] { return sync_active_segment(); }), recent_(options.recent_records_bytes)
 {}
 
 DiskQueue::~DiskQueue()
@@ -186,6 +186,7 @@ AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFra
     const uint64_t bytes = frames.bytes().size();
 
     bool wake = false;
+    std::vector<AppendedRecords> released;       // by the recent window; freed after the locks
     std::vector<std::filesystem::path> removed;  // consumed segments, deleted once the lock is released
     const RemoveOnExit remove_consumed{removed};
     {
@@ -244,13 +245,14 @@ AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFra
             write_failing_ = true;
             return AppendStatus::full;
         }
+        auto appended = std::make_shared<const std::vector<RecordPtr>>(std::move(records));
         {
             std::lock_guard lock(mutex_);
             if (write_failing_) common::log_info("queue writes succeed again");
             write_failing_ = false;
             Segment &active = segments_.back();
             for (size_t i = 0; i < frames.count(); ++i) active.index.note(next_offset_ + i, at + frames.start(i));
-            remember_recent(records, next_offset_);
+            released = recent_.remember(std::move(appended), next_offset_);
             active.file_bytes = at + bytes;
             active.readable_end = active.file_bytes;
             next_offset_ += count;
@@ -380,7 +382,10 @@ std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset,
         --waiting_readers_;
         if (!cursors_[cursor].active || !available()) return {};
         const uint64_t first = start();
-        if (std::vector<QueuedRecord> recent = read_recent(first, limits); !recent.empty()) return recent;
+        if (const RecentSlice recent = recent_.slice(first, limits); !recent.empty()) {
+            lock.unlock();
+            return recent.records(limits);
+        }
         const uint64_t end_seen = next_offset_;
         const std::vector<ReadSpan> spans = plan_read(cursors_[cursor], first);
         lock.unlock();
@@ -392,42 +397,6 @@ std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset,
         }
         scanned_empty_below = end_seen;
     }
-}
-
-void DiskQueue::remember_recent(std::vector<RecordPtr> &records, uint64_t first_offset)
-{
-    if (options_.recent_records_bytes == 0) return;
-    // Offsets are contiguous within a run; after a gap (the first append of a run)
-    // the window starts over.
-    if (recent_.empty() || recent_first_ + recent_.size() != first_offset) {
-        recent_.clear();
-        recent_bytes_ = 0;
-        recent_first_ = first_offset;
-    }
-    for (RecordPtr &record : records) {
-        recent_bytes_ += record->byte_size();
-        recent_.push_back(std::move(record));
-    }
-    while (!recent_.empty() && recent_bytes_ > options_.recent_records_bytes) {
-        recent_bytes_ -= recent_.front()->byte_size();
-        recent_.pop_front();
-        ++recent_first_;
-    }
-}
-
-std::vector<QueuedRecord> DiskQueue::read_recent(uint64_t start, ReadLimits limits) const
-{
-    std::vector<QueuedRecord> batch;
-    if (start < recent_first_ || limits.max_events == 0) return batch;
-    uint64_t bytes = 0;
-    for (uint64_t offset = start; offset < recent_first_ + recent_.size() && batch.size() < limits.max_events;
-         ++offset) {
-        const RecordPtr &record = recent_[offset - recent_first_];
-        if (!batch.empty() && limits.max_bytes != 0 && bytes + record->byte_size() > limits.max_bytes) break;
-        bytes += record->byte_size();
-        batch.push_back(QueuedRecord{offset, record});
-    }
-    return batch;
 }
 
 std::vector<ReadSpan> DiskQueue::plan_read(const Cursor &cursor, uint64_t start) const

@@ -23,6 +23,7 @@
 #include "queue/group_commit.hpp"
 #include "queue/periodic_task.hpp"
 #include "queue/queue_directory.hpp"
+#include "queue/recent_records.hpp"
 #include "queue/segment_file.hpp"
 #include "queue/segment_index.hpp"
 #include "queue/segment_reader.hpp"
@@ -206,10 +207,6 @@ private:
     // for one and nobody reads it any more; false when it is to be deleted instead.
     bool keep_as_spare(const Segment &consumed);
     std::vector<ReadSpan> plan_read(const Cursor &cursor, uint64_t start) const;
-    // Keeps just-written records for readers, dropping the oldest beyond the budget.
-    void remember_recent(std::vector<RecordPtr> &records, uint64_t first_offset);
-    // Records from `start` on, if the recent ones still hold `start`; else empty.
-    std::vector<QueuedRecord> read_recent(uint64_t start, ReadLimits limits) const;
 
     const DiskQueueOptions options_;
     const uint64_t segment_bytes_;
@@ -233,9 +230,7 @@ private:
     std::map<std::string, CursorId, std::less<>> cursor_ids_;
     std::map<std::string, uint64_t> persisted_at_open_;  // every cursor file found by recover()
     size_t waiting_readers_ = 0;                         // appends wake readers only when someone waits
-    std::deque<RecordPtr> recent_;                       // recent_[i] has offset recent_first_ + i
-    uint64_t recent_first_ = 0;
-    uint64_t recent_bytes_ = 0;
+    RecentRecords recent_;
     bool closed_ = false;
     bool serving_ = false;        // set by the first append/read/ack/release; enables reclaim
     bool broken_ = false;         // durability lost (failed sync, write not undone)
