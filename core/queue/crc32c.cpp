@@ -136,9 +136,11 @@ __attribute__((target("sse4.2"))) uint32_t three_streams(uint32_t reg, const uns
 
 __attribute__((target("sse4.2"))) uint32_t hardware_register(uint32_t reg, const unsigned char *bytes, size_t size)
 {
-    reg = three_streams(reg, bytes, size, long_stream, long_shift);
-    reg = three_streams(reg, bytes, size, middle_stream, middle_shift);
-    reg = three_streams(reg, bytes, size, short_stream, short_shift);
+    if (size >= 3 * short_stream) {  // not for the 8 offset bytes stamped into every frame
+        reg = three_streams(reg, bytes, size, long_stream, long_shift);
+        reg = three_streams(reg, bytes, size, middle_stream, middle_shift);
+        reg = three_streams(reg, bytes, size, short_stream, short_shift);
+    }
     uint64_t wide = reg;
     for (; size >= 8; size -= 8, bytes += 8) wide = _mm_crc32_u64(wide, load_u64(bytes));
     reg = static_cast<uint32_t>(wide);

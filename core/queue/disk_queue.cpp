@@ -245,6 +245,9 @@ AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFra
             write_failing_ = true;
             return AppendStatus::full;
         }
+        std::vector<uint32_t> sizes;
+        sizes.reserve(records.size());
+        for (const RecordPtr &record : records) sizes.push_back(static_cast<uint32_t>(record->byte_size()));
         auto appended = std::make_shared<const std::vector<RecordPtr>>(std::move(records));
         {
             std::lock_guard lock(mutex_);
@@ -252,7 +255,7 @@ AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFra
             write_failing_ = false;
             Segment &active = segments_.back();
             for (size_t i = 0; i < frames.count(); ++i) active.index.note(next_offset_ + i, at + frames.start(i));
-            released = recent_.remember(std::move(appended), next_offset_);
+            released = recent_.remember(std::move(appended), std::move(sizes), next_offset_);
             active.file_bytes = at + bytes;
             active.readable_end = active.file_bytes;
             next_offset_ += count;

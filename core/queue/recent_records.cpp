@@ -23,7 +23,8 @@ std::vector<QueuedRecord> RecentSlice::records(ReadLimits limits) const
     return batch;
 }
 
-std::vector<AppendedRecords> RecentRecords::remember(AppendedRecords records, uint64_t first_offset)
+std::vector<AppendedRecords> RecentRecords::remember(AppendedRecords records, std::vector<uint32_t> sizes,
+                                                     uint64_t first_offset)
 {
     std::vector<AppendedRecords> released;
     if (budget_bytes_ == 0 || records->empty()) return released;
@@ -33,11 +34,11 @@ std::vector<AppendedRecords> RecentRecords::remember(AppendedRecords records, ui
         dropped_from_front_ = 0;
         bytes_ = 0;
     }
-    for (const RecordPtr &record : *records) bytes_ += record->byte_size();
-    appends_.push_back(Append{first_offset, std::move(records)});
+    for (const uint32_t size : sizes) bytes_ += size;
+    appends_.push_back(Append{first_offset, std::move(records), std::move(sizes)});
     while (bytes_ > budget_bytes_ && !appends_.empty()) {
         Append &oldest = appends_.front();
-        bytes_ -= (*oldest.records)[dropped_from_front_]->byte_size();
+        bytes_ -= oldest.sizes[dropped_from_front_];
         if (++dropped_from_front_ == oldest.records->size()) {
             released.push_back(std::move(oldest.records));
             appends_.pop_front();

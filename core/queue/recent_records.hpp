@@ -38,7 +38,9 @@ public:
     /// Keeps `records` (offsets first_offset on) and drops the oldest records beyond the
     /// budget. Offsets are contiguous within a run; after a gap the window starts over.
     /// Returns the appends no longer held, for the caller to release after its lock.
-    std::vector<AppendedRecords> remember(AppendedRecords records, uint64_t first_offset);
+    /// `sizes` are the records' byte_size(), taken while they are still in the cache:
+    /// the window drops its oldest records long after they were written.
+    std::vector<AppendedRecords> remember(AppendedRecords records, std::vector<uint32_t> sizes, uint64_t first_offset);
 
     /// The records from `start` on, up to limits.max_events of them; empty when the
     /// window does not hold `start`.
@@ -48,6 +50,7 @@ private:
     struct Append {
         uint64_t first_offset;
         AppendedRecords records;
+        std::vector<uint32_t> sizes;  // of each record, for dropping the oldest one by one
     };
     uint64_t end_offset() const { return appends_.back().first_offset + appends_.back().records->size(); }
 
