@@ -151,9 +151,14 @@ void DiskQueue::append_async(std::vector<RecordPtr> records, AppendDone done)
 void DiskQueue::write_staged()
 {
     std::vector<StagedAppend> batch;
+    int handed_over = 0;
     while (true) {
         {
             std::lock_guard lock(staging_mutex_);
+            // Counted down here, under the lock close() takes last, so that once close()
+            // returns this thread touches the queue no more.
+            async_appends_in_flight_ -= handed_over;
+            handed_over = 0;
             if (staged_.empty()) {
                 staging_writer_ = false;
                 return;
@@ -168,7 +173,7 @@ void DiskQueue::write_staged()
             } else {
                 append.done(status);
             }
-            --async_appends_in_flight_;
+            ++handed_over;
         }
         batch.clear();
     }
@@ -445,6 +450,11 @@ void DiskQueue::close()
     // Answer every asynchronous append before returning: the caller tears down the
     // HTTP server next, and an answer must not outlive its connection.
     while (async_appends_in_flight_.load() > 0) std::this_thread::yield();
+    {
+        // A thread in write_staged counts its last appends down under this lock: once
+        // this thread has held it, that one is done with the queue.
+        const std::lock_guard writer_gone(staging_mutex_);
+    }
     if (durability_notifier_ != nullptr) durability_notifier_->drain();
     persist_cursors();
     if (options_.fsync.mode == FsyncPolicy::Mode::interval) {
