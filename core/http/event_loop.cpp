@@ -58,7 +58,8 @@ void add_fd(int epoll_fd, int fd, uint32_t events, uint64_t tag)
 
 }  // namespace
 
-EventLoop::EventLoop(int listen_fd, const ConnectionContext &context) : listen_fd_(listen_fd), context_(context)
+EventLoop::EventLoop(int listen_fd, const ConnectionContext &context, LoopBalance &balance, size_t index)
+    : listen_fd_(listen_fd), balance_(balance), index_(index), context_(context)
 {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -71,6 +72,7 @@ EventLoop::EventLoop(int listen_fd, const ConnectionContext &context) : listen_f
         throw std::system_error(error, std::generic_category(), "epoll/eventfd");
     }
     context_.inbox = std::make_shared<LoopInbox>(wake_fd_);
+    balance_.attach(index_, context_.inbox);
     context_.buffers = &buffers_;
     add_fd(epoll_fd_, listen_fd_, EPOLLIN | EPOLLEXCLUSIVE, listen_tag);
     add_fd(epoll_fd_, wake_fd_, EPOLLIN, wake_tag);
@@ -108,7 +110,7 @@ void EventLoop::run()
             if (tag == wake_tag) {
                 uint64_t count = 0;
                 [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &count, sizeof count);
-                answers_ready(now);
+                inbox_ready(now);
                 continue;
             }
             const auto found = connections_.find(tag);
@@ -159,16 +161,30 @@ void EventLoop::accept_ready(Clock::time_point now)
         }
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        const uint64_t id = next_id_++;
-        auto connection = std::make_unique<Connection>(context_, fd, id, peer_text(address), now);
-        epoll_event event{};
-        event.events = EPOLLIN;
-        event.data.u64 = id;
-        if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) continue;  // the destructor closes fd
-        registered_events_[id] = EPOLLIN;
-        next_deadline_ = std::min(next_deadline_, connection->deadline());
-        connections_.emplace(id, std::move(connection));
+        HandedConnection accepted{fd, peer_text(address)};
+        const size_t serving = balance_.assign(index_);
+        if (serving == index_) {
+            serve(std::move(accepted), now);
+        } else {
+            balance_.inbox(serving).hand_over(std::move(accepted));
+        }
     }
+}
+
+void EventLoop::serve(HandedConnection accepted, Clock::time_point now)
+{
+    const uint64_t id = next_id_++;
+    auto connection = std::make_unique<Connection>(context_, accepted.fd, id, std::move(accepted.peer), now);
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = id;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, accepted.fd, &event) != 0) {
+        balance_.closed(index_);
+        return;  // the connection's destructor closes the socket
+    }
+    registered_events_[id] = EPOLLIN;
+    next_deadline_ = std::min(next_deadline_, connection->deadline());
+    connections_.emplace(id, std::move(connection));
 }
 
 void EventLoop::shed_connection_at_fd_limit(Clock::time_point now)
@@ -203,6 +219,7 @@ void EventLoop::settle(uint64_t id, Connection &connection, uint32_t events_befo
     if (connection.finished()) {
         registered_events_.erase(id);
         connections_.erase(id);  // closing the fd also removes it from epoll
+        balance_.closed(index_);
         return;
     }
     const uint32_t wanted = connection.wanted_events();
@@ -216,9 +233,11 @@ void EventLoop::settle(uint64_t id, Connection &connection, uint32_t events_befo
     next_deadline_ = std::min(next_deadline_, connection.deadline());
 }
 
-void EventLoop::answers_ready(Clock::time_point now)
+void EventLoop::inbox_ready(Clock::time_point now)
 {
-    for (const uint64_t id : context_.inbox->take()) {
+    InboxContents delivered = context_.inbox->take();
+    for (HandedConnection &accepted : delivered.connections) serve(std::move(accepted), now);
+    for (const uint64_t id : delivered.answers) {
         const auto found = connections_.find(id);
         if (found == connections_.end()) continue;  // the client left before its answer
         const uint32_t before = registered_events_[id];

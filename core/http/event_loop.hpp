@@ -1,6 +1,6 @@
 // One server thread: accepts from the shared listening socket, reads, writes and
-// times out its own connections with epoll. A connection stays on the loop that
-// accepted it, so its state needs no lock.
+// times out its own connections with epoll. A connection it accepts goes to the loop
+// serving the fewest (LoopBalance) and stays there, so its state needs no lock.
 #pragma once
 
 #include <atomic>
@@ -10,13 +10,15 @@
 #include <unordered_map>
 
 #include "http/connection.hpp"
+#include "http/loop_balance.hpp"
 
 namespace productgraph::http {
 
 class EventLoop {
 public:
-    /// Throws std::system_error when epoll or eventfd cannot be created.
-    EventLoop(int listen_fd, const ConnectionContext &context);
+    /// Loop number `index` of those sharing `balance`. Throws std::system_error when
+    /// epoll or eventfd cannot be created.
+    EventLoop(int listen_fd, const ConnectionContext &context, LoopBalance &balance, size_t index);
     ~EventLoop();
     EventLoop(const EventLoop &) = delete;
     EventLoop &operator=(const EventLoop &) = delete;
@@ -28,14 +30,17 @@ public:
 
 private:
     void accept_ready(Clock::time_point now);
+    void serve(HandedConnection accepted, Clock::time_point now);
     void shed_connection_at_fd_limit(Clock::time_point now);
     void pause_accepting(Clock::time_point now);
     void settle(uint64_t id, Connection &connection, uint32_t events_before);
-    void answers_ready(Clock::time_point now);
+    void inbox_ready(Clock::time_point now);
     void check_deadlines(Clock::time_point now);
     int wait_timeout_ms(Clock::time_point now) const;
 
     int listen_fd_;
+    LoopBalance &balance_;
+    size_t index_;
     int epoll_fd_ = -1;
     int wake_fd_ = -1;
     int reserve_fd_ = -1;  // given up to accept-and-close one connection when out of fds

@@ -97,7 +97,10 @@ common::Result<uint16_t> HttpServer::start()
     }
     listen_fd_ = *fd;
     try {
-        for (int i = 0; i < config_.threads; ++i) loops_.push_back(std::make_unique<EventLoop>(listen_fd_, context_));
+        balance_ = std::make_unique<LoopBalance>(static_cast<size_t>(config_.threads));
+        for (int i = 0; i < config_.threads; ++i) {
+            loops_.push_back(std::make_unique<EventLoop>(listen_fd_, context_, *balance_, static_cast<size_t>(i)));
+        }
     } catch (const std::exception &e) {
         shutdown();
         return common::fail(config_.address_variable + ": cannot start the " + config_.name + " listener: " + e.what());

@@ -41,6 +41,7 @@ private:
     std::shared_ptr<InflightBudget> budget_;
     ConnectionContext context_;
     int listen_fd_ = -1;
+    std::unique_ptr<LoopBalance> balance_;  // outlives loops_, which refer to it
     std::vector<std::unique_ptr<EventLoop>> loops_;
     std::vector<std::thread> threads_;
 };

@@ -5,23 +5,37 @@
 
 namespace productgraph::http {
 
+void LoopInbox::wake_if_idle()
+{
+    if (waiting_.answers.size() + waiting_.connections.size() != 1) return;  // the loop was woken already
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t written = ::write(wake_fd_, &one, sizeof one);
+}
+
 void LoopInbox::post(uint64_t connection_id)
 {
     std::lock_guard lock(mutex_);
     if (closed_) return;
-    const bool wake = posted_.empty();
-    posted_.push_back(connection_id);
-    if (wake) {
-        const uint64_t one = 1;
-        [[maybe_unused]] const ssize_t written = ::write(wake_fd_, &one, sizeof one);
-    }
+    waiting_.answers.push_back(connection_id);
+    wake_if_idle();
 }
 
-std::vector<uint64_t> LoopInbox::take()
+void LoopInbox::hand_over(HandedConnection connection)
 {
-    std::vector<uint64_t> taken;
     std::lock_guard lock(mutex_);
-    taken.swap(posted_);
+    if (closed_) {
+        ::close(connection.fd);
+        return;
+    }
+    waiting_.connections.push_back(std::move(connection));
+    wake_if_idle();
+}
+
+InboxContents LoopInbox::take()
+{
+    InboxContents taken;
+    std::lock_guard lock(mutex_);
+    std::swap(taken, waiting_);
     return taken;
 }
 
@@ -29,7 +43,8 @@ void LoopInbox::close()
 {
     std::lock_guard lock(mutex_);
     closed_ = true;
-    posted_.clear();
+    for (const HandedConnection &connection : waiting_.connections) ::close(connection.fd);
+    waiting_ = {};
 }
 
 }  // namespace productgraph::http
