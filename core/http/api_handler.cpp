@@ -2,6 +2,7 @@
 // 404 or 405, and no exception ever reaches the server (which answers a bare 500).
 #include "http/api_handler.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 #include "common/log.hpp"
@@ -15,6 +16,26 @@ namespace productgraph::http {
 namespace {
 
 constexpr std::string_view plugins_prefix = "/v1/plugins/";
+constexpr std::string_view metrics_route = "/metrics";
+constexpr std::string_view plugin_list_route = "/v1/plugins";
+constexpr std::string_view dead_letters_route = "/v1/plugins/{name}/dead-letters";
+constexpr std::string_view replay_route = "/v1/plugins/{name}/dead-letters/replay";
+constexpr std::string_view plugin_path_route = "/v1/plugins/{name}/{path}";
+constexpr std::string_view unmatched_route = "unmatched";
+
+// The route template an admin path is counted under (metrics labels never carry raw paths).
+std::string_view admin_route_of(std::string_view path)
+{
+    if (path == metrics_route) return metrics_route;
+    if (path == plugin_list_route) return plugin_list_route;
+    if (!path.starts_with(plugins_prefix)) return unmatched_route;
+    const std::string_view rest = path.substr(plugins_prefix.size());
+    const std::string_view below = rest.substr(std::min(rest.find('/'), rest.size()));
+    // Dead letters belong to the host, whatever the plugin answers itself.
+    if (below == "/dead-letters") return dead_letters_route;
+    if (below == "/dead-letters/replay") return replay_route;
+    return plugin_path_route;
+}
 
 void method_not_allowed(ResponseWriter &response, Method allowed)
 {
@@ -96,40 +117,36 @@ void ApiHandler::route_admin(Request &request, ResponseWriter &response)
         response.set_route("/ready");
         return is_get ? handle_ready(*context_, response) : method_not_allowed(response, Method::get);
     }
+    // The route is set before the key is checked, so a refused scrape is counted as a
+    // refused /metrics, not as an unknown path.
+    const std::string_view route = admin_route_of(path);
+    response.set_route(route);
     if (!admin_key_accepted(context_->settings.admin_keys, request)) {
         response.add_header("WWW-Authenticate", "Bearer");
         return send_error(response, Status::unauthorized,
                           request.header("Authorization") ? "Authorization: not a valid admin key"
                                                           : "Authorization: Bearer <admin key> required");
     }
-    if (path == "/metrics") {
-        response.set_route("/metrics");
+    if (route == metrics_route) {
         return is_get ? handle_metrics(*context_, request, response) : method_not_allowed(response, Method::get);
     }
-    if (path == "/v1/plugins") {
-        response.set_route("/v1/plugins");
+    if (route == plugin_list_route) {
         return is_get ? handle_plugin_list(*context_, response) : method_not_allowed(response, Method::get);
     }
-    if (path.starts_with(plugins_prefix)) {
-        const std::string_view rest = path.substr(plugins_prefix.size());
-        const std::string_view plugin = rest.substr(0, rest.find('/'));
-        const std::string_view below = rest.substr(plugin.size());
-        // Dead letters belong to the host, whatever the plugin answers itself.
-        if (below == "/dead-letters") {
-            response.set_route("/v1/plugins/{name}/dead-letters");
-            return is_get ? handle_dead_letter_list(*context_, plugin, request, response)
-                          : method_not_allowed(response, Method::get);
-        }
-        if (below == "/dead-letters/replay") {
-            response.set_route("/v1/plugins/{name}/dead-letters/replay");
-            return method == Method::post ? handle_dead_letter_replay(*context_, plugin, response)
-                                          : method_not_allowed(response, Method::post);
-        }
-        response.set_route("/v1/plugins/{name}/{path}");
-        if (!is_get) return method_not_allowed(response, Method::get);
-        return handle_plugin_request(*context_, rest, request, response);
+    if (route == unmatched_route) return not_found(request, response);
+
+    const std::string_view rest = path.substr(plugins_prefix.size());
+    const std::string_view plugin = rest.substr(0, rest.find('/'));
+    if (route == dead_letters_route) {
+        return is_get ? handle_dead_letter_list(*context_, plugin, request, response)
+                      : method_not_allowed(response, Method::get);
     }
-    not_found(request, response);
+    if (route == replay_route) {
+        return method == Method::post ? handle_dead_letter_replay(*context_, plugin, response)
+                                      : method_not_allowed(response, Method::post);
+    }
+    if (!is_get) return method_not_allowed(response, Method::get);
+    return handle_plugin_request(*context_, rest, request, response);
 }
 
 }  // namespace productgraph::http
