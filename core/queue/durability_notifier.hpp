@@ -19,10 +19,10 @@ namespace productgraph::queue {
 /// costs about 100 us of CPU on the VMs we measure on, whatever it covers (each I/O
 /// round trip is a VM exit; bench/README.md, "What changed after that"). Left alone,
 /// a sync covers what arrived during the previous one: about 4 requests at
-/// saturation, so the syncs cost more CPU than the requests' own disk writes. Once a batch shows the daemon is
-/// busy, the next one waits for `full_batch` waiters until `max_wait` after the
-/// previous sync began. A quiet daemon
-/// (batches below `busy_batch`) never waits, so a lone request is synced at once.
+/// saturation, so the syncs cost more CPU than the requests' own disk writes. Once a
+/// batch shows the daemon is busy, the next one waits for `full_batch` waiters until
+/// `max_wait` after the previous sync began. A quiet daemon (batches below
+/// `busy_batch`) never waits, so a lone request is synced at once.
 struct GroupGathering {
     size_t busy_batch = 3;
     size_t full_batch = 16;
