@@ -40,7 +40,9 @@ common::Result<std::unique_ptr<DiskQueue>> DiskQueue::open(const DiskQueueOption
 DiskQueue::DiskQueue(const DiskQueueOptions &options, QueueDirectory directory)
     : options_(options), segment_bytes_(std::max<uint64_t>(1, std::min(options.segment_bytes, options.max_bytes / 8))),
       directory_(std::move(directory)), cursor_store_(directory_.cursor_directory()),
-      group_commit_([this] { return sync_active_segment(); }), recent_(options.recent_records_bytes)
+      group_commit_([this] { return sync_log(); }),
+      pending_writes_(options.fsync.mode == FsyncPolicy::Mode::always ? std::make_unique<PendingWrites>() : nullptr),
+      recent_(options.recent_records_bytes)
 {}
 
 DiskQueue::~DiskQueue()
@@ -61,10 +63,11 @@ common::Result<void> DiskQueue::recover()
     if (!offsets) return tl::unexpected(offsets.error());
     uint64_t floor = 0;  // offsets only grow from one segment to the next
     for (size_t i = 0; i < offsets->size(); ++i) {
-        auto file = SegmentFile::open(directory_.segment_path((*offsets)[i]), false);
+        const bool active = i + 1 == offsets->size();
+        auto file = SegmentFile::open(directory_.segment_path((*offsets)[i]), false, active && writes_direct());
         if (!file) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + file.error().message);
         const uint64_t first = std::max((*offsets)[i], floor);
-        auto recovered = recover_segment(**file, first, i + 1 == offsets->size());
+        auto recovered = recover_segment(**file, first, active);
         if (!recovered) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + recovered.error().message);
         segments_.push_back(Segment{first, recovered->end_offset, recovered->readable_end, recovered->file_bytes,
                                     std::move(*file), std::move(recovered->index), recovered->corrupted});
@@ -72,7 +75,7 @@ common::Result<void> DiskQueue::recover()
         floor = recovered->end_offset;
     }
     if (segments_.empty()) {
-        auto file = SegmentFile::open(directory_.segment_path(0), true);
+        auto file = SegmentFile::open(directory_.segment_path(0), true, writes_direct());
         if (!file) return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + file.error().message);
         if (auto synced = directory_.sync(); !synced)
             return common::fail("PRODUCTGRAPH_QUEUE_DIR: " + synced.error().message);
@@ -94,6 +97,7 @@ common::Result<void> DiskQueue::recover()
         next_offset_ = position;
     }
     next_offset_at_open_ = next_offset_;
+    durable_end_ = next_offset_;
     common::log_info("queue opened", {{"directory", directory_.root().string()},
                                       {"segments", segments_.size()},
                                       {"bytes", disk_bytes_},
@@ -136,6 +140,19 @@ AppendStatus DiskQueue::append(std::vector<RecordPtr> records)
 void DiskQueue::append_async(std::vector<RecordPtr> records, AppendDone done)
 {
     ++async_appends_in_flight_;  // until answered or handed to the durability thread
+    if (pending_writes_ != nullptr) {
+        // The append lock is held for bookkeeping only (the frames are built after it,
+        // in their place among the pending writes): an event loop waits for it briefly.
+        uint64_t end_offset = 0;
+        const AppendStatus status = place_pending(records, end_offset);
+        if (status == AppendStatus::appended) {
+            durability_notifier_->notify_when_durable(end_offset, std::move(done));
+        } else {
+            done(status);
+        }
+        --async_appends_in_flight_;
+        return;
+    }
     EncodedFrames frames(records);
     {
         std::lock_guard lock(staging_mutex_);
@@ -181,103 +198,140 @@ void DiskQueue::write_staged()
 
 AppendStatus DiskQueue::write_records(std::vector<RecordPtr> &records, uint64_t &end_offset)
 {
+    if (pending_writes_ != nullptr) return place_pending(records, end_offset);
     EncodedFrames frames(records);  // outside the lock
     return write_frames(records, frames, end_offset);
 }
 
-AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFrames &frames, uint64_t &end_offset)
+AppendStatus DiskQueue::place(uint64_t count, uint64_t bytes, std::vector<std::filesystem::path> &removed,
+                              Placement &placement)
 {
-    const uint64_t count = frames.count();
-    const uint64_t bytes = frames.bytes().size();
-
-    bool wake = false;
-    std::vector<AppendedRecords> released;       // by the recent window; freed after the locks
-    std::vector<std::filesystem::path> removed;  // consumed segments, deleted once the lock is released
-    const RemoveOnExit remove_consumed{removed};
-    {
-        std::lock_guard append_lock(append_mutex_);
-        SegmentFilePtr file;
-        uint64_t at = 0;
-        {
-            std::unique_lock lock(mutex_);
-            if (closed_) return AppendStatus::closed;
-            if (count == 0) return AppendStatus::appended;
-            serving_ = true;
-            const Segment &active = segments_.back();
-            const bool active_passed = active.file_bytes > 0 && oldest_needed() >= active.end_offset;
-            if (!broken_ && !has_room(bytes) && active_passed) {
-                // Everything left on disk is consumed but the active segment is never
-                // deleted: start a new one so the old one can go.
-                lock.unlock();
-                roll_segment(removed);
-                lock.lock();
-            }
-            if (broken_ || !has_room(bytes)) {
-                refused_full_total_ += count;
-                refusing_ = true;
-                return AppendStatus::full;
-            }
-            const bool roll = segments_.back().file_bytes > 0 && segments_.back().file_bytes + bytes > segment_bytes_;
-            if (roll) {
-                lock.unlock();
-                const bool rolled = roll_segment(removed);
-                lock.lock();
-                if (!rolled || broken_) {
-                    refused_full_total_ += count;
-                    refusing_ = true;
-                    return AppendStatus::full;
-                }
-            }
-            file = segments_.back().file;
-            at = segments_.back().file_bytes;
-        }
-        // next_offset_ changes only under append_mutex_, which this thread holds.
-        frames.stamp(next_offset_);
-        if (auto written = file->write_at(at, frames.bytes()); !written) {
-            // Undo the partial write, or a later append would land after garbage.
-            auto undone = file->truncate(at);
-            std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (closed_) return AppendStatus::closed;
+    if (count == 0) return AppendStatus::appended;
+    serving_ = true;
+    const Segment &active = segments_.back();
+    const bool active_passed = active.file_bytes > 0 && oldest_needed() >= active.end_offset;
+    if (!broken_ && !has_room(bytes) && active_passed) {
+        // Everything left on disk is consumed but the active segment is never
+        // deleted: start a new one so the old one can go.
+        lock.unlock();
+        roll_segment(removed);
+        lock.lock();
+    }
+    if (broken_ || !has_room(bytes)) {
+        refused_full_total_ += count;
+        refusing_ = true;
+        return AppendStatus::full;
+    }
+    const bool roll = segments_.back().file_bytes > 0 && segments_.back().file_bytes + bytes > segment_bytes_;
+    if (roll) {
+        lock.unlock();
+        const bool rolled = roll_segment(removed);
+        lock.lock();
+        if (!rolled || broken_) {
             refused_full_total_ += count;
             refusing_ = true;
-            if (!undone) {
-                broken_ = true;
-                common::log_error("queue write failed and could not be undone; refusing appends until restart",
-                                  {{"reason", written.error().message}, {"undo", undone.error().message}});
-            } else if (!write_failing_) {
-                common::log_error("queue write failed; appends are refused until writes succeed again",
-                                  {{"reason", written.error().message}});
-            }
-            write_failing_ = true;
             return AppendStatus::full;
         }
-        std::vector<uint32_t> sizes;
-        sizes.reserve(records.size());
-        for (const RecordPtr &record : records) sizes.push_back(static_cast<uint32_t>(record->byte_size()));
-        auto appended = std::make_shared<const std::vector<RecordPtr>>(std::move(records));
-        {
-            std::lock_guard lock(mutex_);
-            if (write_failing_) common::log_info("queue writes succeed again");
-            write_failing_ = false;
-            Segment &active = segments_.back();
-            for (size_t i = 0; i < frames.count(); ++i) active.index.note(next_offset_ + i, at + frames.start(i));
-            released = recent_.remember(std::move(appended), std::move(sizes), next_offset_);
-            active.file_bytes = at + bytes;
-            active.readable_end = active.file_bytes;
-            next_offset_ += count;
-            active.end_offset = next_offset_;
-            disk_bytes_ += bytes;
-            appended_total_ += count;
-            refusing_ = false;
-            end_offset = next_offset_;
-            // Under FsyncPolicy::always readers hear of new records once per group commit
-            // instead (wake_readers), not once per request.
-            wake = waiting_readers_ > 0 && options_.fsync.mode != FsyncPolicy::Mode::always;
-        }
-        group_commit_.note_written(end_offset);
     }
+    placement.file = segments_.back().file;
+    placement.at = segments_.back().file_bytes;
+    return AppendStatus::appended;
+}
+
+AppendedRecords DiskQueue::note_appended(std::vector<RecordPtr> &records, const FrameLayout &layout, uint64_t at,
+                                         std::vector<AppendedRecords> &released, uint64_t &end_offset)
+{
+    std::vector<uint32_t> sizes;
+    sizes.reserve(records.size());
+    for (const RecordPtr &record : records) sizes.push_back(static_cast<uint32_t>(record->byte_size()));
+    auto appended = std::make_shared<const std::vector<RecordPtr>>(std::move(records));
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (write_failing_) common::log_info("queue writes succeed again");
+        write_failing_ = false;
+        Segment &active = segments_.back();
+        for (size_t i = 0; i < layout.count(); ++i) active.index.note(next_offset_ + i, at + layout.start(i));
+        released = recent_.remember(appended, std::move(sizes), next_offset_);
+        active.file_bytes = at + layout.bytes();
+        if (pending_writes_ == nullptr) active.readable_end = active.file_bytes;  // else once written out
+        next_offset_ += layout.count();
+        active.end_offset = next_offset_;
+        disk_bytes_ += layout.bytes();
+        appended_total_ += layout.count();
+        refusing_ = false;
+        end_offset = next_offset_;
+        // Under FsyncPolicy::always readers hear of new records once per group commit
+        // instead (wake_readers), not once per request.
+        wake = waiting_readers_ > 0 && options_.fsync.mode != FsyncPolicy::Mode::always;
+    }
+    group_commit_.note_written(end_offset);
     // A busy worker reads again without waiting; waking it on every append would cost
     // a futex call per request for nothing.
     if (wake) readable_.notify_all();
+    return appended;
+}
+
+AppendStatus DiskQueue::place_pending(std::vector<RecordPtr> &records, uint64_t &end_offset)
+{
+    const FrameLayout layout(records);           // outside the lock
+    std::vector<AppendedRecords> released;       // by the recent window; freed after the locks
+    std::vector<std::filesystem::path> removed;  // consumed segments, deleted once the lock is released
+    const RemoveOnExit remove_consumed{removed};
+    PendingWrites::Reservation reservation;
+    AppendedRecords appended;
+    uint64_t first_offset = 0;
+    {
+        std::lock_guard append_lock(append_mutex_);
+        Placement placement;
+        const AppendStatus status = place(layout.count(), layout.bytes(), removed, placement);
+        if (status != AppendStatus::appended || placement.file == nullptr) return status;
+        // next_offset_ changes only under append_mutex_, which this thread holds.
+        first_offset = next_offset_;
+        reservation =
+            pending_writes_->reserve(placement.file, placement.at, layout.bytes(), first_offset + layout.count());
+        appended = note_appended(records, layout, placement.at, released, end_offset);
+    }
+    // Built after the lock is released, so the other event loops can append meanwhile;
+    // the group commit writes them out once commit() says they are complete.
+    layout.encode_to(*appended, reservation.frames());
+    layout.stamp(reservation.frames(), first_offset);
+    pending_writes_->commit(reservation);
+    return AppendStatus::appended;
+}
+
+AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFrames &frames, uint64_t &end_offset)
+{
+    const FrameLayout &layout = frames.layout();
+    std::vector<AppendedRecords> released;       // by the recent window; freed after the locks
+    std::vector<std::filesystem::path> removed;  // consumed segments, deleted once the lock is released
+    const RemoveOnExit remove_consumed{removed};
+    std::lock_guard append_lock(append_mutex_);
+    Placement placement;
+    const AppendStatus status = place(layout.count(), layout.bytes(), removed, placement);
+    if (status != AppendStatus::appended || placement.file == nullptr) return status;
+    // next_offset_ changes only under append_mutex_, which this thread holds.
+    frames.stamp(next_offset_);
+    if (auto written = placement.file->write_at(placement.at, frames.bytes()); !written) {
+        // Undo the partial write, or a later append would land after garbage.
+        auto undone = placement.file->truncate(placement.at);
+        std::lock_guard lock(mutex_);
+        refused_full_total_ += layout.count();
+        refusing_ = true;
+        if (!undone) {
+            broken_ = true;
+            common::log_error("queue write failed and could not be undone; refusing appends until restart",
+                              {{"reason", written.error().message}, {"undo", undone.error().message}});
+        } else if (!write_failing_) {
+            common::log_error("queue write failed; appends are refused until writes succeed again",
+                              {{"reason", written.error().message}});
+        }
+        write_failing_ = true;
+        return AppendStatus::full;
+    }
+    note_appended(records, layout, placement.at, released, end_offset);
     return AppendStatus::appended;
 }
 
@@ -302,9 +356,10 @@ bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
         reuse = spare_bytes_.has_value();
         spare_bytes_.reset();  // taken: a reclaim meanwhile may keep another one
     }
-    if (options_.fsync.mode != FsyncPolicy::Mode::never) {
+    if (options_.fsync.mode == FsyncPolicy::Mode::interval) {
         // The group commit only syncs the active segment, so the previous one must be
-        // durable before any record lands in the next.
+        // durable before any record lands in the next. (Under FsyncPolicy::always the
+        // group commit syncs every file its pending frames went to.)
         auto synced = previous->sync();
         roll_syncs_.fetch_add(1);
         if (!synced) {
@@ -323,7 +378,7 @@ bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
             reuse = false;
         }
     }
-    auto file = SegmentFile::open(path, !reuse);
+    auto file = SegmentFile::open(path, !reuse, writes_direct());
     if (!file) {
         std::lock_guard lock(mutex_);
         if (!write_failing_)
@@ -347,8 +402,22 @@ bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
     return true;
 }
 
-common::Result<void> DiskQueue::sync_active_segment() const
+common::Result<void> DiskQueue::sync_log()
 {
+    if (pending_writes_ != nullptr) {
+        auto written = pending_writes_->write_out();
+        if (!written) return tl::unexpected(written.error());
+        std::lock_guard lock(mutex_);
+        for (const WrittenEnd &file : written->files) {
+            for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+                if (it->file != file.file) continue;
+                it->readable_end = std::max(it->readable_end, file.end);
+                break;
+            }
+        }
+        durable_end_ = std::max(durable_end_, written->end_offset);
+        return {};
+    }
     // Called after reading the written position: every record before it is in this
     // segment or in an older one that roll_segment synced before this one became active.
     SegmentFilePtr file;
@@ -383,18 +452,19 @@ std::vector<QueuedRecord> DiskQueue::read(CursorId cursor, uint64_t from_offset,
     // a power loss leave such gaps): wait for newer ones instead of rescanning in a loop.
     uint64_t scanned_empty_below = 0;
     const auto start = [&] { return std::max(from_offset, cursors_[cursor].position); };
-    const auto available = [&] { return start() < next_offset_ && next_offset_ > scanned_empty_below; };
+    const auto available = [&] { return start() < readable_offset() && readable_offset() > scanned_empty_below; };
     while (true) {
         ++waiting_readers_;
         readable_.wait_until(lock, deadline, [&] { return closed_ || !cursors_[cursor].active || available(); });
         --waiting_readers_;
         if (!cursors_[cursor].active || !available()) return {};
         const uint64_t first = start();
+        limits.max_events = std::min<uint64_t>(limits.max_events, readable_offset() - first);
         if (const RecentSlice recent = recent_.slice(first, limits); !recent.empty()) {
             lock.unlock();
             return recent.records(limits);
         }
-        const uint64_t end_seen = next_offset_;
+        const uint64_t end_seen = readable_offset();
         const std::vector<ReadSpan> spans = plan_read(cursors_[cursor], first);
         lock.unlock();
         ReadBatch batch = read_segments(spans, first, limits);
@@ -457,9 +527,27 @@ void DiskQueue::close()
     }
     if (durability_notifier_ != nullptr) durability_notifier_->drain();
     persist_cursors();
+    trim_active_segment();
     if (options_.fsync.mode == FsyncPolicy::Mode::interval) {
         if (auto synced = group_commit_.sync_written(); !synced) mark_broken(synced.error());
     }
+}
+
+void DiskQueue::trim_active_segment()
+{
+    SegmentFilePtr file;
+    uint64_t end = 0;
+    {
+        std::lock_guard lock(mutex_);
+        file = segments_.back().file;
+        end = segments_.back().file_bytes;
+    }
+    const auto size = file->size();
+    if (!size || *size <= end) return;
+    auto trimmed = file->truncate(end);
+    if (trimmed && options_.fsync.mode != FsyncPolicy::Mode::never) trimmed = file->sync();
+    // Harmless if it fails: the next start skips what follows the last frame, with a warning.
+    if (!trimmed) common::log_warn("cannot trim the active queue segment", {{"reason", trimmed.error().message}});
 }
 
 }  // namespace productgraph::queue

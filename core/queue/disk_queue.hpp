@@ -21,6 +21,7 @@
 #include "queue/event_queue.hpp"
 #include "queue/fsync_policy.hpp"
 #include "queue/group_commit.hpp"
+#include "queue/pending_writes.hpp"
 #include "queue/periodic_task.hpp"
 #include "queue/queue_directory.hpp"
 #include "queue/recent_records.hpp"
@@ -51,6 +52,12 @@ struct DiskQueueOptions {
     /// decoding them again (the same records, shared). Resident memory is about twice
     /// this (the other fields, allocation overhead). 0 = every read goes to disk.
     uint64_t recent_records_bytes = 8ull << 20;
+    /// Under FsyncPolicy::always the frames of a group commit are written with
+    /// O_DIRECT, where the filesystem allows it (see PendingWrites). Off, they are
+    /// written through the page cache, still by the group commit: byte for byte the
+    /// files an older daemon wrote, without the zero padding O_DIRECT leaves after the
+    /// last frame (tests of the file layout use that).
+    bool direct_writes = true;
 };
 
 /// An EventQueue whose records live on disk: reads pread them back from segment
@@ -108,10 +115,11 @@ public:
     /// As append(), but under FsyncPolicy::always `done` is called from the
     /// durability thread once the fdatasync covering these records is over, so HTTP
     /// threads never wait for a sync and concurrent requests share syncs. The frames
-    /// are built on the calling thread; if another thread is writing, they are staged
-    /// for it and this call returns at once (that thread may then call `done`, under
-    /// the never and interval policies), so an event loop never sleeps on the append
-    /// lock.
+    /// are built on the calling thread: under FsyncPolicy::always among the pending
+    /// writes (the append lock is held only to reserve room and offsets for them);
+    /// otherwise, if another thread is writing, they are staged for it and this call
+    /// returns at once (that thread then calls `done`), so an event loop never sleeps
+    /// on a lock held across a write.
     void append_async(std::vector<RecordPtr> records, AppendDone done) override;
 
     /// Loads `name`'s persisted position if there is one; otherwise starts at the end of
@@ -121,6 +129,8 @@ public:
     /// at its acknowledged position (or the oldest record, logging the gap).
     CursorId open_cursor(const std::string &name) override;
 
+    /// Under FsyncPolicy::always only records already synced are returned: their
+    /// frames reach the file with the sync.
     std::vector<QueuedRecord> read(CursorId cursor, uint64_t from_offset, ReadLimits limits,
                                    std::chrono::milliseconds wait) override;
 
@@ -181,11 +191,29 @@ private:
         AppendDone done;
     };
 
-    // Writes the records (not yet durable); on success sets `end_offset` to one past
-    // the last of them.
+    // Writes the records (not yet durable), or places them among the pending writes;
+    // on success sets `end_offset` to one past the last of them.
     AppendStatus write_records(std::vector<RecordPtr> &records, uint64_t &end_offset);
     // write_records with the frames already built; takes the append lock.
     AppendStatus write_frames(std::vector<RecordPtr> &records, EncodedFrames &frames, uint64_t &end_offset);
+    // write_records under FsyncPolicy::always: reserves room among the pending writes
+    // under the append lock, and builds the frames there after it.
+    AppendStatus place_pending(std::vector<RecordPtr> &records, uint64_t &end_offset);
+
+    // Where an append goes in the active segment.
+    struct Placement {
+        SegmentFilePtr file;  // null when there is nothing to append
+        uint64_t at = 0;
+    };
+    // Finds room for `count` records in `bytes` of frames, rolling to a new segment when
+    // the active one is full. Caller holds append_mutex_ (not mutex_).
+    AppendStatus place(uint64_t count, uint64_t bytes, std::vector<std::filesystem::path> &removed,
+                       Placement &placement);
+    // Makes the records, laid out as `layout` from byte `at` of the active segment,
+    // part of the log (index, recent window, offsets) and returns them, shared. The
+    // appends the window lets go are added to `released`. Caller holds append_mutex_.
+    AppendedRecords note_appended(std::vector<RecordPtr> &records, const FrameLayout &layout, uint64_t at,
+                                  std::vector<AppendedRecords> &released, uint64_t &end_offset);
     // Writes the staged appends in order, and those staged meanwhile, until none is left.
     void write_staged();
     // Wakes readers waiting for new records, if any; takes mutex_.
@@ -193,10 +221,20 @@ private:
     // Starts a new active segment at next_offset_ and adds the segments that became
     // deletable to `removed`. Caller holds append_mutex_ (not mutex_).
     bool roll_segment(std::vector<std::filesystem::path> &removed);
-    // fdatasyncs the active segment (the group commit's sync).
-    common::Result<void> sync_active_segment() const;
+    // The group commit's sync: fdatasyncs the active segment, or under
+    // FsyncPolicy::always writes out the pending frames and syncs the files they went to.
+    common::Result<void> sync_log();
+    // One past the last record readers may take: under FsyncPolicy::always only durable
+    // records are delivered, since their frames reach the file only when they are synced.
+    uint64_t readable_offset() const { return pending_writes_ != nullptr ? durable_end_ : next_offset_; }
+    // Whether segment files are opened for O_DIRECT writes.
+    bool writes_direct() const { return pending_writes_ != nullptr && options_.direct_writes; }
     // Refuses appends from now on, logging why once.
     void mark_broken(const common::Error &error);
+    // At close: cuts the active segment after its last frame, so the next start finds
+    // neither the zeros O_DIRECT padded its last block with nor frames left from a
+    // reused file's earlier life, and has nothing to skip or warn about.
+    void trim_active_segment();
 
     // The rest need mutex_ held.
     void reactivate(Cursor &cursor);
@@ -213,6 +251,8 @@ private:
     QueueDirectory directory_;
     CursorStore cursor_store_;
     GroupCommit group_commit_;
+    // FsyncPolicy::always only: frames wait here for the group commit to write them.
+    const std::unique_ptr<PendingWrites> pending_writes_;
     std::atomic<uint64_t> roll_syncs_{0};
 
     std::mutex append_mutex_;   // one writer at a time; taken before mutex_
@@ -220,6 +260,7 @@ private:
     std::condition_variable readable_;
     std::deque<Segment> segments_;  // by first offset; back() is the active one
     uint64_t next_offset_ = 0;
+    uint64_t durable_end_ = 0;          // under FsyncPolicy::always: records before it are written and synced
     uint64_t records_end_at_open_ = 0;  // one past the last record found by recover()
     uint64_t next_offset_at_open_ = 0;  // >= records_end_at_open_: also past every persisted cursor
     uint64_t disk_bytes_ = 0;

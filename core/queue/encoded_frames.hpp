@@ -1,4 +1,4 @@
-// One append's records as segment frames, built before any queue lock is taken.
+// One append's records as segment frames: where each goes, and building them.
 #pragma once
 
 #include <cstddef>
@@ -10,26 +10,44 @@
 
 namespace productgraph::queue {
 
-/// The frames of one append, back to back in one buffer, each with its payload CRC
-/// already computed: only the offsets are missing, and stamp() adds them under the
-/// append lock, once they are known.
-class EncodedFrames {
+/// Where each of one append's frames starts when they are written back to back. Every
+/// record is sized once, here.
+class FrameLayout {
 public:
-    /// Sizes every record once, then encodes and checksums them in place.
-    explicit EncodedFrames(const std::vector<RecordPtr> &records);
+    explicit FrameLayout(const std::vector<RecordPtr> &records);
 
     size_t count() const { return starts_.size(); }
-    /// All the frames' bytes, as they go to the file.
-    std::string_view bytes() const { return {buffer_.get(), size_}; }
-    /// Where frame `i` starts within bytes().
+    /// All the frames' bytes together.
+    size_t bytes() const { return size_; }
+    /// Where frame `i` starts.
     size_t start(size_t i) const { return starts_[i]; }
-    /// Gives frame i the offset first_offset + i, for every frame.
-    void stamp(uint64_t first_offset);
+
+    /// Encodes `records` (the ones this layout was made from) as frames into the
+    /// bytes() at `out`, each with its payload CRC computed: only the offsets are
+    /// missing, for stamp().
+    void encode_to(const std::vector<RecordPtr> &records, char *out) const;
+    /// Gives frame i at `out` the offset first_offset + i, for every frame.
+    void stamp(char *out, uint64_t first_offset) const;
 
 private:
-    std::unique_ptr<char[]> buffer_;
-    size_t size_ = 0;
     std::vector<size_t> starts_;
+    size_t size_ = 0;
+};
+
+/// The frames of one append in a buffer of their own, built before any queue lock is
+/// taken; stamp() adds the offsets under the append lock, once they are known.
+class EncodedFrames {
+public:
+    explicit EncodedFrames(const std::vector<RecordPtr> &records);
+
+    const FrameLayout &layout() const { return layout_; }
+    /// All the frames' bytes, as they go to the file.
+    std::string_view bytes() const { return {buffer_.get(), layout_.bytes()}; }
+    void stamp(uint64_t first_offset) { layout_.stamp(buffer_.get(), first_offset); }
+
+private:
+    FrameLayout layout_;
+    std::unique_ptr<char[]> buffer_;
 };
 
 }  // namespace productgraph::queue

@@ -12,11 +12,25 @@
 
 namespace productgraph::queue {
 
-common::Result<std::shared_ptr<SegmentFile>> SegmentFile::open(const std::filesystem::path &path, bool create)
+common::Result<std::shared_ptr<SegmentFile>> SegmentFile::open(const std::filesystem::path &path, bool create,
+                                                               bool direct_writes)
 {
     auto fd = open_file(path, create ? O_RDWR | O_CREAT | O_EXCL : O_RDWR);
     if (!fd) return tl::unexpected(fd.error());
-    return std::shared_ptr<SegmentFile>(new SegmentFile(path, std::move(*fd)));
+    UniqueFd direct_fd;
+    if (direct_writes) {
+        // A second descriptor: readers pread through the first at any position, which
+        // O_DIRECT would refuse. A filesystem without O_DIRECT fails with EINVAL, and
+        // the queue then writes through the page cache.
+        auto opened = open_file(path, O_WRONLY | O_DIRECT);
+        if (opened) direct_fd = std::move(*opened);
+    }
+    return std::shared_ptr<SegmentFile>(new SegmentFile(path, std::move(*fd), std::move(direct_fd)));
+}
+
+common::Result<void> SegmentFile::write_direct_at(uint64_t position, const char *aligned, size_t size) const
+{
+    return write_all_at(direct_fd_.get(), {aligned, size}, position, path_);
 }
 
 common::Result<void> SegmentFile::write_at(uint64_t position, std::string_view bytes) const

@@ -17,13 +17,25 @@ namespace productgraph::queue {
 class SegmentFile {
 public:
     /// Opens an existing segment read-write, or with `create` makes a new empty one
-    /// (failing if the name is taken).
-    static common::Result<std::shared_ptr<SegmentFile>> open(const std::filesystem::path &path, bool create);
+    /// (failing if the name is taken). With `direct_writes` it also opens the file for
+    /// O_DIRECT writes, which bypass the page cache; on a filesystem that refuses
+    /// O_DIRECT (tmpfs before Linux 6.6, some overlays) writes_direct() says false.
+    static common::Result<std::shared_ptr<SegmentFile>> open(const std::filesystem::path &path, bool create,
+                                                             bool direct_writes = false);
 
     const std::filesystem::path &path() const { return path_; }
 
     /// Writes `bytes` at `position` (the end of the valid data).
     common::Result<void> write_at(uint64_t position, std::string_view bytes) const;
+
+    /// Whether write_direct_at can be used.
+    bool writes_direct() const { return direct_fd_.valid(); }
+
+    /// Writes `size` bytes from `aligned` at `position` with O_DIRECT: all three are
+    /// multiples of direct_write_alignment. Bytes written this way reach the disk
+    /// before the call returns, but only an fdatasync makes them survive a power loss
+    /// (the disk's own cache, and the file size of an extending write).
+    common::Result<void> write_direct_at(uint64_t position, const char *aligned, size_t size) const;
 
     /// Reads up to `size` bytes at `position`; fewer only at the end of the file.
     common::Result<size_t> read_at(char *into, size_t size, uint64_t position) const;
@@ -37,11 +49,18 @@ public:
     common::Result<uint64_t> size() const;
 
 private:
-    SegmentFile(std::filesystem::path path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+    SegmentFile(std::filesystem::path path, UniqueFd fd, UniqueFd direct_fd)
+        : path_(std::move(path)), fd_(std::move(fd)), direct_fd_(std::move(direct_fd))
+    {}
 
     std::filesystem::path path_;
-    UniqueFd fd_;
+    UniqueFd fd_;         // reads, buffered writes, syncs, truncation
+    UniqueFd direct_fd_;  // O_DIRECT writes; invalid unless asked for and supported
 };
+
+/// What O_DIRECT needs positions, sizes and buffer addresses to be multiples of. 4 KiB
+/// is the logical block size of every disk we meet, or a multiple of it (512 bytes).
+constexpr size_t direct_write_alignment = 4096;
 
 using SegmentFilePtr = std::shared_ptr<const SegmentFile>;
 

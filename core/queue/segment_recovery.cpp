@@ -7,6 +7,25 @@
 #include "queue/frame_scanner.hpp"
 
 namespace productgraph::queue {
+namespace {
+
+// Whether `range` is the zeros an O_DIRECT write pads its last block with (see
+// PendingWrites): space never written with a frame, so not worth a warning.
+common::Result<bool> is_block_padding(const SegmentFile &file, SkippedRange range)
+{
+    const uint64_t size = range.end - range.begin;
+    if (size >= direct_write_alignment || range.end % direct_write_alignment != 0) return false;
+    char bytes[direct_write_alignment];
+    auto read = file.read_at(bytes, size, range.begin);
+    if (!read) return tl::unexpected(read.error());
+    if (*read != size) return false;
+    for (size_t i = 0; i < size; ++i) {
+        if (bytes[i] != 0) return false;
+    }
+    return true;
+}
+
+}  // namespace
 
 common::Result<RecoveredSegment> recover_segment(const SegmentFile &file, uint64_t min_offset, bool is_last)
 {
@@ -31,6 +50,15 @@ common::Result<RecoveredSegment> recover_segment(const SegmentFile &file, uint64
                 break;
             }
             if (skipped.empty()) break;
+            auto padding = is_block_padding(file, skipped);
+            if (!padding) return tl::unexpected(padding.error());
+            if (*padding) {
+                if (is_last) {
+                    if (auto cut = file.truncate(skipped.begin); !cut) return tl::unexpected(cut.error());
+                    result.file_bytes = skipped.begin;
+                }
+                break;
+            }
             if (is_last) {
                 common::log_warn("queue segment ends with an incomplete or corrupted record; truncated",
                                  {{"file", file.path().string()},

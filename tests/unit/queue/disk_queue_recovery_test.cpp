@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 TEST_CASE("a torn tail is truncated on reopen and appends continue after it")
 {
     TempDir dir;
-    const DiskQueueOptions options = options_in(dir.path());
+    const DiskQueueOptions options = exact_layout_options(dir.path());
     {
         auto queue = open_queue(options);
         queue->open_cursor("a");
@@ -46,7 +46,7 @@ TEST_CASE("a torn tail is truncated on reopen and appends continue after it")
 TEST_CASE("a torn header at the end of the last segment is truncated too")
 {
     TempDir dir;
-    const DiskQueueOptions options = options_in(dir.path());
+    const DiskQueueOptions options = exact_layout_options(dir.path());
     {
         auto queue = open_queue(options);
         queue->open_cursor("a");
@@ -63,7 +63,7 @@ TEST_CASE("a torn header at the end of the last segment is truncated too")
 TEST_CASE("a corrupted record is skipped and the records after it keep their offsets")
 {
     TempDir dir;
-    const DiskQueueOptions options = options_in(dir.path());
+    const DiskQueueOptions options = exact_layout_options(dir.path());
     {
         auto queue = open_queue(options);
         queue->open_cursor("a");
@@ -89,7 +89,7 @@ TEST_CASE("a corrupted record is skipped and the records after it keep their off
 TEST_CASE("garbage over a record header is skipped by resynchronising on the next magic")
 {
     TempDir dir;
-    const DiskQueueOptions options = options_in(dir.path());
+    const DiskQueueOptions options = exact_layout_options(dir.path());
     {
         auto queue = open_queue(options);
         queue->open_cursor("a");

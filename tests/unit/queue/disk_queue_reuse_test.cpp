@@ -82,9 +82,11 @@ TEST_CASE("a reused segment reopens with its live records only and appends conti
     TempDir dir;
     ReusedSegmentQueue setup(dir);
     REQUIRE(setup.queue->append(records(1, 20, "new-")) == AppendStatus::appended);
-    setup.queue.reset();
-
+    // The file as a power loss now would leave it: a clean close trims the old tail.
     const auto segment = segment_files(setup.options.directory).back();
+    const std::string at_crash = read_file(segment);
+    setup.queue.reset();
+    write_file(segment, at_crash);
     {
         auto queue = open_queue(setup.options);
         CHECK(std::filesystem::file_size(segment) == setup.first_size);  // the old tail is not truncated
@@ -107,11 +109,11 @@ TEST_CASE("a crash in the middle of a reused segment keeps the records before th
     TempDir dir;
     ReusedSegmentQueue setup(dir);
     REQUIRE(setup.queue->append(records(1, 20, "kept-")) == AppendStatus::appended);
+    const auto segment = segment_files(setup.options.directory).back();
+    std::string bytes = read_file(segment);  // before a clean close trims the old tail
     setup.queue.reset();
 
     // Half of record 13 written over the old frames, as a crash inside write(2) leaves it.
-    const auto segment = segment_files(setup.options.directory).back();
-    std::string bytes = read_file(segment);
     const size_t live_end = frame_for(12, "kept-", 20).size();
     const std::string torn = frame_for(13, "torn-", 40);
     bytes.replace(live_end, torn.size() / 2, torn.substr(0, torn.size() / 2));

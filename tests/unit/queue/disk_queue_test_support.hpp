@@ -53,10 +53,20 @@ inline DiskQueueOptions options_in(const std::filesystem::path &dir)
     return options;
 }
 
+// For tests that edit or measure the segment files byte by byte: frames are written
+// through the page cache, so a file ends at its last frame (O_DIRECT writes pad the
+// last block with zeros; disk_queue_direct_test.cpp covers those).
+inline DiskQueueOptions exact_layout_options(const std::filesystem::path &dir)
+{
+    DiskQueueOptions options = options_in(dir);
+    options.direct_writes = false;
+    return options;
+}
+
 // About one 100-byte record per segment: every append after the first starts a segment.
 inline DiskQueueOptions small_segments(const TempDir &dir)
 {
-    DiskQueueOptions options = options_in(dir.path());
+    DiskQueueOptions options = exact_layout_options(dir.path());
     options.segment_bytes = 300;
     return options;
 }
