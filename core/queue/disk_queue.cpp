@@ -286,8 +286,10 @@ AppendStatus DiskQueue::place_pending(std::vector<RecordPtr> &records, uint64_t 
     {
         std::lock_guard append_lock(append_mutex_);
         Placement placement;
-        const AppendStatus status = place(layout.count(), layout.bytes(), removed, placement);
+        AppendStatus status = place(layout.count(), layout.bytes(), removed, placement);
         if (status != AppendStatus::appended || placement.file == nullptr) return status;
+        status = allocate_ahead(placement, layout.count(), layout.bytes());
+        if (status != AppendStatus::appended) return status;
         // next_offset_ changes only under append_mutex_, which this thread holds.
         first_offset = next_offset_;
         reservation =
@@ -300,6 +302,33 @@ AppendStatus DiskQueue::place_pending(std::vector<RecordPtr> &records, uint64_t 
     layout.stamp(reservation.frames(), first_offset);
     pending_writes_->commit(reservation);
     return AppendStatus::appended;
+}
+
+AppendStatus DiskQueue::allocate_ahead(const Placement &placement, uint64_t count, uint64_t bytes)
+{
+    // A few MiB at a time: one fallocate per couple of hundred typical requests.
+    constexpr uint64_t allocation_step = 4 << 20;
+    const uint64_t end = placement.at + bytes;
+    if (end <= active_allocated_) return AppendStatus::appended;
+    // Whole blocks: an O_DIRECT write pads the last one.
+    const uint64_t target =
+        (std::max(end, std::min(end + allocation_step, segment_bytes_)) + direct_write_alignment - 1) /
+        direct_write_alignment * direct_write_alignment;
+    auto allocated = placement.file->allocate(target);
+    if (allocated) {
+        // A filesystem without fallocate is not asked again for this segment.
+        active_allocated_ = *allocated ? target : std::numeric_limits<uint64_t>::max();
+        return AppendStatus::appended;
+    }
+    std::lock_guard lock(mutex_);
+    refused_full_total_ += count;
+    refusing_ = true;
+    if (!write_failing_) {
+        common::log_error("queue write failed; appends are refused until writes succeed again",
+                          {{"reason", allocated.error().message}});
+    }
+    write_failing_ = true;
+    return AppendStatus::full;
 }
 
 AppendStatus DiskQueue::write_frames(std::vector<RecordPtr> &records, EncodedFrames &frames, uint64_t &end_offset)
@@ -396,6 +425,7 @@ bool DiskQueue::roll_segment(std::vector<std::filesystem::path> &removed)
     {
         std::lock_guard lock(mutex_);
         segments_.push_back(Segment{first, first, 0, 0, std::move(*file), {}});
+        active_allocated_ = 0;
         std::vector<std::filesystem::path> consumed = reclaim();
         removed.insert(removed.end(), consumed.begin(), consumed.end());
     }

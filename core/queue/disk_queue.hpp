@@ -209,6 +209,11 @@ private:
     // the active one is full. Caller holds append_mutex_ (not mutex_).
     AppendStatus place(uint64_t count, uint64_t bytes, std::vector<std::filesystem::path> &removed,
                        Placement &placement);
+    // Under FsyncPolicy::always, allocates the active segment's disk space ahead of
+    // the frames about to be placed, so that a full disk refuses this append (`full`,
+    // and the next one tries again) instead of failing the group commit's write, after
+    // which nothing could be accepted until restart. Caller holds append_mutex_.
+    AppendStatus allocate_ahead(const Placement &placement, uint64_t count, uint64_t bytes);
     // Makes the records, laid out as `layout` from byte `at` of the active segment,
     // part of the log (index, recent window, offsets) and returns them, shared. The
     // appends the window lets go are added to `released`. Caller holds append_mutex_.
@@ -253,6 +258,7 @@ private:
     GroupCommit group_commit_;
     // FsyncPolicy::always only: frames wait here for the group commit to write them.
     const std::unique_ptr<PendingWrites> pending_writes_;
+    uint64_t active_allocated_ = 0;  // disk space allocated in the active segment (append_mutex_)
     std::atomic<uint64_t> roll_syncs_{0};
 
     std::mutex append_mutex_;   // one writer at a time; taken before mutex_

@@ -38,6 +38,13 @@ common::Result<void> SegmentFile::write_at(uint64_t position, std::string_view b
     return write_all_at(fd_.get(), bytes, position, path_);
 }
 
+common::Result<bool> SegmentFile::allocate(uint64_t end) const
+{
+    if (::fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(end)) == 0) return true;
+    if (errno == EOPNOTSUPP) return false;
+    return common::fail(io_error("cannot allocate space for", path_));
+}
+
 common::Result<size_t> SegmentFile::read_at(char *into, size_t size, uint64_t position) const
 {
     return queue::read_at(fd_.get(), into, size, position, path_);

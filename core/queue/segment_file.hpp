@@ -37,6 +37,11 @@ public:
     /// (the disk's own cache, and the file size of an extending write).
     common::Result<void> write_direct_at(uint64_t position, const char *aligned, size_t size) const;
 
+    /// Allocates disk blocks for the file's first `end` bytes without changing its
+    /// size (fallocate with FALLOC_FL_KEEP_SIZE). False when the filesystem cannot;
+    /// fails when the disk is full.
+    common::Result<bool> allocate(uint64_t end) const;
+
     /// Reads up to `size` bytes at `position`; fewer only at the end of the file.
     common::Result<size_t> read_at(char *into, size_t size, uint64_t position) const;
 

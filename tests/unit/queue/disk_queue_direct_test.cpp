@@ -5,6 +5,7 @@
 #include <future>
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "disk_queue_test_support.hpp"
@@ -289,4 +290,53 @@ TEST_CASE("a clean close trims the zero padding and after a crash recovery drops
     const std::string logged = log.text();
     INFO(logged);
     CHECK(logged.find("truncated") == std::string::npos);
+}
+
+TEST_CASE("a full disk refuses appends and once there is room again they are accepted without a restart")
+{
+    TempDir dir;
+    const auto mount_point = dir.path() / "small-disk";
+    std::filesystem::create_directories(mount_point);
+    if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=1m") != 0) {
+        MESSAGE("cannot mount a 1 MiB tmpfs here (needs root): skipped");
+        return;
+    }
+    struct Unmount {
+        std::filesystem::path path;
+        ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+    } unmount{mount_point};
+
+    DiskQueueOptions options = options_in(mount_point);
+    options.segment_bytes = 256 << 10;
+    options.max_bytes = 64 << 20;  // the disk fills first
+    StderrCapture log(dir.path() / "stderr.log");
+    auto queue = open_queue(options);
+    const CursorId cursor = queue->open_cursor("a");
+    int appended = 0;
+    AppendStatus status = AppendStatus::appended;
+    for (; appended < 200; ++appended) {
+        status = queue->append(records(1, 20'000, "r" + std::to_string(appended) + "-"));
+        if (status != AppendStatus::appended) break;
+    }
+    CHECK(status == AppendStatus::full);
+    CHECK(appended > 10);
+    CHECK(queue->stats().refusing);
+    // Everything accepted before is still there.
+    const auto all = read_all(*queue, cursor);
+    CHECK(all.size() == static_cast<size_t>(appended));
+
+    // Delivering frees the older segments; the next append gets their space.
+    queue->acknowledge(cursor, all.size());
+    queue->persist_cursors();
+    CHECK(queue->append(records(1, 20'000, "after-")) == AppendStatus::appended);
+    CHECK_FALSE(queue->stats().refusing);
+    const auto after = read_all(*queue, cursor, all.size());
+    REQUIRE(after.size() == 1);
+    CHECK(after[0].record->event_id() == "after-0");
+    queue.reset();
+    const std::string logged = log.text();
+    INFO(logged);
+    CHECK(logged.find("appends are refused until writes succeed again") != std::string::npos);
+    CHECK(logged.find("queue writes succeed again") != std::string::npos);
+    CHECK(logged.find("until restart") == std::string::npos);
 }
