@@ -2,9 +2,10 @@
 #include "queue/pending_writes.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <new>
+
+#include <sys/mman.h>
 
 namespace productgraph::queue {
 namespace {
@@ -21,9 +22,23 @@ constexpr size_t round_up(size_t size)
     return (size + direct_write_alignment - 1) & ~(direct_write_alignment - 1);
 }
 
-struct FreeMemory {
-    void operator()(char *memory) const { std::free(memory); }
+// Chunk memory is mapped, not malloc'ed: megabyte blocks freed by another thread than
+// the one that allocated them fragmented malloc's arenas, and resident memory crept up
+// under sustained load (bench/README.md, session 5). A mapping goes back to the system
+// whole, and is page-aligned as O_DIRECT needs.
+struct Unmap {
+    size_t bytes = 0;
+    void operator()(char *memory) const { ::munmap(memory, bytes); }
 };
+
+using ChunkMemory = std::unique_ptr<char, Unmap>;
+
+ChunkMemory map_chunk(size_t bytes)
+{
+    void *memory = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) throw std::bad_alloc();
+    return ChunkMemory(static_cast<char *>(memory), Unmap{bytes});
+}
 
 }  // namespace
 
@@ -35,7 +50,7 @@ struct PendingWrites::Chunk {
     size_t capacity = 0;
     uint64_t end_offset = 0;
     int building = 0;  // reservations not committed yet
-    std::unique_ptr<char, FreeMemory> memory;
+    ChunkMemory memory;
 
     char *frames() { return memory.get() + head; }
     bool fits(size_t bytes) const { return round_up(head + used + bytes) <= capacity; }
@@ -63,8 +78,7 @@ std::unique_ptr<PendingWrites::Chunk> PendingWrites::new_chunk(const SegmentFile
     } else {
         chunk = std::make_unique<Chunk>();
         chunk->capacity = std::max(default_chunk_bytes, round_up(head + frame_bytes));
-        chunk->memory.reset(static_cast<char *>(std::aligned_alloc(direct_write_alignment, chunk->capacity)));
-        if (!chunk->memory) throw std::bad_alloc();
+        chunk->memory = map_chunk(chunk->capacity);
     }
     chunk->file = file;
     chunk->position = position;
