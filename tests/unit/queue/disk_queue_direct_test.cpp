@@ -145,7 +145,7 @@ TEST_CASE("frames larger than a chunk and frames for two files are written in or
     const SegmentFilePtr old_segment = new_segment(dir.path() / "0.seg");
     const SegmentFilePtr new_segment_file = new_segment(dir.path() / "1.seg");
     PendingWrites pending;
-    const std::string large = pattern(3 << 20, 'x');  // three times the default chunk
+    const std::string large = pattern(5 << 20, 'x');  // more than twice the default chunk
     const std::string small = pattern(700, 'y');
     add_frames(pending, old_segment, 0, small, 1);
     add_frames(pending, old_segment, small.size(), large, 2);
