@@ -43,7 +43,8 @@ void DaemonMetrics::render(Exposition &out) const
     }
 
     out.family("productgraphd_queue_fsync_duration_seconds", MetricType::histogram,
-               "fdatasync of durable queue segment files (what a 202 waits for under PRODUCTGRAPH_FSYNC=always).");
+               "fdatasync of durable queue segment files (under PRODUCTGRAPH_FSYNC=always a 202 waits for it, "
+               "after the group's write).");
     out.histogram("productgraphd_queue_fsync_duration_seconds", {}, queue_fsync_.snapshot());
 }
 
