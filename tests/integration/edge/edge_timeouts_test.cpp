@@ -78,14 +78,16 @@ TEST_CASE("past the in-flight body budget new bodies get 503 with Retry-After an
     EdgeDaemon daemon({{"PRODUCTGRAPH_MAX_INFLIGHT_BYTES", "65536"}});
     RawConnection first(daemon.port());
     first.send("POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n{");
-    // The first upload's head must be framed before the second one arrives.
     RawConnection probe(daemon.port());
     probe.send(raw_request("GET", "/health"));
     REQUIRE(probe.read_response().has_value());
+    // The probe may have been served by the other event loop before the first upload's
+    // head was framed; a second upload that came first would wait for its body, so each
+    // try waits briefly and the next one comes after the first head is framed.
     REQUIRE(eventually([&] {
         RawConnection second(daemon.port());
         second.send("POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: 20000\r\n\r\n");
-        const auto answer = second.read_response();
+        const auto answer = second.read_response(std::chrono::milliseconds(500));
         return answer && answer->status == 503 && answer->header("retry-after") == "1" &&
                answer->header("connection") == "close" && is_json_error(*answer);
     }));
