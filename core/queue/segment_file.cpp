@@ -1,6 +1,7 @@
 // Segment file calls: the descriptor is opened once and shared by appender and readers.
 #include "queue/segment_file.hpp"
 
+#include <cerrno>
 #include <system_error>
 
 #include <fcntl.h>
@@ -41,7 +42,10 @@ common::Result<void> SegmentFile::write_at(uint64_t position, std::string_view b
 common::Result<bool> SegmentFile::allocate(uint64_t end) const
 {
     if (::fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(end)) == 0) return true;
-    if (errno == EOPNOTSUPP) return false;
+    // Only a full disk (or quota) is an answer about space. Anything else (no fallocate
+    // on this filesystem: EOPNOTSUPP, ENOSYS from FUSE, ...) says nothing about it, and
+    // must not stop intake: the writes go ahead without the space allocated first.
+    if (errno != ENOSPC && errno != EDQUOT) return false;
     return common::fail(io_error("cannot allocate space for", path_));
 }
 

@@ -38,8 +38,8 @@ public:
     common::Result<void> write_direct_at(uint64_t position, const char *aligned, size_t size) const;
 
     /// Allocates disk blocks for the file's first `end` bytes without changing its
-    /// size (fallocate with FALLOC_FL_KEEP_SIZE). False when the filesystem cannot;
-    /// fails when the disk is full.
+    /// size (fallocate with FALLOC_FL_KEEP_SIZE). Fails when the disk (or a quota) is
+    /// full; false when the filesystem cannot allocate ahead for any other reason.
     common::Result<bool> allocate(uint64_t end) const;
 
     /// Reads up to `size` bytes at `position`; fewer only at the end of the file.
