@@ -117,7 +117,8 @@ void DiskQueue::start_background_threads()
     }
     if (options_.fsync.mode == FsyncPolicy::Mode::always) {
         durability_notifier_ = std::make_unique<DurabilityNotifier>(
-            group_commit_, [this](const common::Error &error) { mark_broken(error); }, [this] { wake_readers(); });
+            group_commit_, [this](const common::Error &error) { mark_broken(error); }, [this] { wake_readers(); },
+            options_.gathering);
     }
 }
 

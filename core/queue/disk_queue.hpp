@@ -58,6 +58,9 @@ struct DiskQueueOptions {
     /// files an older daemon wrote, without the zero padding O_DIRECT leaves after the
     /// last frame (tests of the file layout use that).
     bool direct_writes = true;
+    /// Under FsyncPolicy::always, how the durability thread gathers appends before a
+    /// sync (see GroupGathering): the defaults are what bench/README.md measured best.
+    GroupGathering gathering;
 };
 
 /// An EventQueue whose records live on disk: reads pread them back from segment

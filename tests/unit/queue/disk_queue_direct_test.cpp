@@ -340,3 +340,27 @@ TEST_CASE("a full disk refuses appends and once there is room again they are acc
     CHECK(logged.find("queue writes succeed again") != std::string::npos);
     CHECK(logged.find("until restart") == std::string::npos);
 }
+
+TEST_CASE("under fsync always readers get records only once the group commit has written and synced them")
+{
+    TempDir dir;
+    DiskQueueOptions options = options_in(dir.path());
+    options.recent_records_bytes = 1 << 20;  // a reader could take them from memory at once
+    // Every batch counts as busy, so the first sync waits for the gathering to end:
+    // 1.5 s after the queue opened.
+    options.gathering = GroupGathering{0, 1000, std::chrono::milliseconds(1500)};
+    auto queue = open_queue(options);
+    const CursorId cursor = queue->open_cursor("a");
+    std::atomic<int> answered{0};
+    queue->append_async(records(2, 100, "slow-"), [&](AppendStatus status) {
+        CHECK(status == AppendStatus::appended);
+        ++answered;
+    });
+    CHECK(queue->read(cursor, 0, {10, 0}, 0ms).empty());
+    CHECK(queue->sync_count() == 0);
+    const auto batch = queue->read(cursor, 0, {10, 0}, 10s);
+    CHECK(queue->sync_count() >= 1);
+    REQUIRE(batch.size() == 2);
+    CHECK(batch[0].record->event_id() == "slow-0");
+    CHECK(eventually([&] { return answered.load() == 1; }));
+}
