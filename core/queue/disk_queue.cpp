@@ -312,9 +312,7 @@ AppendStatus DiskQueue::allocate_ahead(const Placement &placement, uint64_t coun
     const uint64_t end = placement.at + bytes;
     if (end <= active_allocated_) return AppendStatus::appended;
     // Whole blocks: an O_DIRECT write pads the last one.
-    const uint64_t target =
-        (std::max(end, std::min(end + allocation_step, segment_bytes_)) + direct_write_alignment - 1) /
-        direct_write_alignment * direct_write_alignment;
+    const uint64_t target = round_up_to_block(std::max(end, std::min(end + allocation_step, segment_bytes_)));
     auto allocated = placement.file->allocate(target);
     if (allocated) {
         // A filesystem without fallocate is not asked again for this segment.

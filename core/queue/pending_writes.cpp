@@ -17,11 +17,6 @@ constexpr size_t default_chunk_bytes = 2 << 20;
 // cost page faults on every one of its pages.
 constexpr size_t spare_chunks_kept = 2;
 
-constexpr size_t round_up(size_t size)
-{
-    return (size + direct_write_alignment - 1) & ~(direct_write_alignment - 1);
-}
-
 // Chunk memory is mapped, not malloc'ed: megabyte blocks freed by another thread than
 // the one that allocated them fragmented malloc's arenas, and resident memory crept up
 // under sustained load (bench/README.md, session 5). A mapping goes back to the system
@@ -66,7 +61,7 @@ struct PendingWrites::Chunk {
     ChunkMemory memory;
 
     char *frames() { return memory.get() + head; }
-    bool fits(size_t bytes) const { return round_up(head + used + bytes) <= capacity; }
+    bool fits(size_t bytes) const { return round_up_to_block(head + used + bytes) <= capacity; }
 };
 
 struct PendingWrites::Block {
@@ -85,12 +80,12 @@ std::unique_ptr<PendingWrites::Chunk> PendingWrites::new_chunk(const SegmentFile
 {
     const size_t head = position % direct_write_alignment;
     std::unique_ptr<Chunk> chunk;
-    if (round_up(head + frame_bytes) <= default_chunk_bytes && !spare_chunks_.empty()) {
+    if (round_up_to_block(head + frame_bytes) <= default_chunk_bytes && !spare_chunks_.empty()) {
         chunk = std::move(spare_chunks_.back());
         spare_chunks_.pop_back();
     } else {
         chunk = std::make_unique<Chunk>();
-        chunk->capacity = std::max(default_chunk_bytes, round_up(head + frame_bytes));
+        chunk->capacity = std::max(default_chunk_bytes, round_up_to_block(head + frame_bytes));
         chunk->memory = map_chunk(chunk->capacity);
     }
     chunk->file = file;
@@ -188,7 +183,7 @@ common::Result<void> PendingWrites::write_chunk(Chunk &chunk)
         }
     }
     const size_t end = chunk.head + chunk.used;
-    const size_t padded = round_up(end);
+    const size_t padded = round_up_to_block(end);
     std::memset(memory + end, 0, padded - end);
     if (auto written = chunk.file->write_direct_at(start, memory, padded); !written) return written;
     const size_t last_start = end - end % direct_write_alignment;

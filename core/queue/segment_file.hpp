@@ -67,6 +67,13 @@ private:
 /// is the logical block size of every disk we meet, or a multiple of it (512 bytes).
 constexpr size_t direct_write_alignment = 4096;
 
+/// `size` rounded up to whole blocks of direct_write_alignment: what an O_DIRECT write
+/// of `size` bytes covers.
+constexpr uint64_t round_up_to_block(uint64_t size)
+{
+    return (size + direct_write_alignment - 1) / direct_write_alignment * direct_write_alignment;
+}
+
 using SegmentFilePtr = std::shared_ptr<const SegmentFile>;
 
 /// Deletes segment files already dropped from the queue's segment list, logging any
