@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "event_samples.hpp"
+#include "admin_queries.hpp"
 #include "http_client.hpp"
 #include "running_daemon.hpp"
 
@@ -47,12 +48,6 @@ std::string reason_of(const DaemonProcess &daemon, const std::string &file)
 {
     const auto row = plugin_row(daemon, file);
     return row.IsObject() && row.HasMember("reason") ? row["reason"].GetString() : "";
-}
-
-bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
-{
-    return http_get(daemon.admin_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
-           std::string::npos;
 }
 
 }  // namespace

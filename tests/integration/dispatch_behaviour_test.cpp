@@ -10,6 +10,7 @@
 #include <set>
 
 #include "event_samples.hpp"
+#include "admin_queries.hpp"
 #include "http_client.hpp"
 #include "running_daemon.hpp"
 
@@ -24,22 +25,6 @@ rapidjson::Document plugin_view(const DaemonProcess &daemon, const std::string &
 }
 
 // The counters of `name` in GET /v1/plugins.
-rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
-{
-    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
-    rapidjson::Document entry;
-    for (const auto &plugin : list["plugins"].GetArray()) {
-        if (name == plugin["name"].GetString()) entry.CopyFrom(plugin, entry.GetAllocator());
-    }
-    return entry;
-}
-
-bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
-{
-    return http_get(daemon.admin_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
-           std::string::npos;
-}
-
 std::vector<std::string> delivered_ids(const DaemonProcess &daemon, const std::string &plugin)
 {
     std::vector<std::string> ids;

@@ -2,6 +2,7 @@
 // past its share moves to its dead letters, and a restart with the right key plus a
 // replay delivers every accepted event exactly as it was accepted.
 #include "event_samples.hpp"
+#include "admin_queries.hpp"
 #include "http_client.hpp"
 #include "mock_amplitude.hpp"
 #include "running_daemon.hpp"
@@ -64,16 +65,6 @@ std::string normalised(std::string json, int i)
     replace_all("\"seq\":" + std::to_string(i) + ",", "\"seq\":N,");
     for (const char *prefix : {"fk-", "user-", "#"}) replace_all(prefix + padded(i), std::string(prefix) + "N");
     return json;
-}
-
-rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
-{
-    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
-    rapidjson::Document entry;
-    for (const auto &plugin : list["plugins"].GetArray()) {
-        if (name == plugin["name"].GetString()) entry.CopyFrom(plugin, entry.GetAllocator());
-    }
-    return entry;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // what an operator sees, and what Amplitude receives.
 #include "command_run.hpp"
 #include "event_samples.hpp"
+#include "admin_queries.hpp"
 #include "http_client.hpp"
 #include "mock_amplitude.hpp"
 #include "running_daemon.hpp"
@@ -67,22 +68,6 @@ HttpResponse post_events(const DaemonProcess &daemon, const std::vector<std::str
 }
 
 // The GET /v1/plugins entry of `name`.
-rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
-{
-    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
-    rapidjson::Document entry;
-    for (const auto &plugin : list["plugins"].GetArray()) {
-        if (name == plugin["name"].GetString()) entry.CopyFrom(plugin, entry.GetAllocator());
-    }
-    return entry;
-}
-
-bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
-{
-    return http_get(daemon.admin_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
-           std::string::npos;
-}
-
 bool accepted_all(const MockAmplitude &mock, const std::vector<std::string> &ids)
 {
     const std::vector<std::string> accepted = mock.accepted_ids();
@@ -130,7 +115,7 @@ TEST_CASE("the daemon logs amplitude provider enabled and accepted events reach 
     CHECK(anonymous->json.find(R"("device_id":"s1")") != std::string::npos);
     CHECK(anonymous->json.find("user_id") == std::string::npos);
     CHECK(anonymous->json.find(R"("time":1705311015250)") != std::string::npos);  // 10:30:15.250+01:00
-    CHECK(memory_has(*daemon, "it_anon"));
+    CHECK(eventually([&] { return memory_has(*daemon, "it_anon"); }));
     CHECK(eventually([&] { return plugin_status(*daemon, "amplitude")["delivered"].GetInt() == 3; }));
 }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "event_samples.hpp"
+#include "admin_queries.hpp"
 #include "http_client.hpp"
 #include "mock_mixpanel.hpp"
 #include "running_daemon.hpp"
@@ -47,30 +48,6 @@ void add_memory_and_mixpanel(PluginDirectory &plugins)
 }
 
 // The entry of `name` in GET /v1/plugins (an empty object when it is not listed).
-rapidjson::Document plugin_status(const DaemonProcess &daemon, const std::string &name)
-{
-    const auto list = http_get(daemon.admin_url() + "/v1/plugins").json();
-    rapidjson::Document entry;
-    entry.SetObject();
-    if (!list.IsObject() || !list.HasMember("plugins")) return entry;
-    for (const auto &plugin : list["plugins"].GetArray()) {
-        if (name == plugin["name"].GetString()) entry.CopyFrom(plugin, entry.GetAllocator());
-    }
-    return entry;
-}
-
-std::int64_t counter(const DaemonProcess &daemon, const std::string &plugin, const char *name)
-{
-    const auto status = plugin_status(daemon, plugin);
-    return status.HasMember(name) ? status[name].GetInt64() : -1;
-}
-
-bool memory_has(const DaemonProcess &daemon, const std::string &event_id)
-{
-    return http_get(daemon.admin_url() + "/v1/plugins/memory/events?limit=10000").body.find('"' + event_id + '"') !=
-           std::string::npos;
-}
-
 void post_events(const DaemonProcess &daemon, const std::vector<std::string> &events)
 {
     const auto response = http_post(daemon.base_url() + "/v1/events", batch_of(events));
@@ -169,8 +146,8 @@ TEST_CASE("the daemon forwards every accepted event to mixpanel with the documen
     CHECK(request.path == "/import");
     CHECK(request.gzipped);
     CHECK(request.authorization == token + ":");
-    CHECK(eventually([&] { return counter(*daemon, "mixpanel", "delivered") == 3; }));
-    CHECK(memory_has(*daemon, "m-1"));
+    CHECK(eventually([&] { return plugin_counter(*daemon, "mixpanel", "delivered") == 3; }));
+    CHECK(eventually([&] { return memory_has(*daemon, "m-1"); }));
 }
 
 TEST_CASE("events mixpanel lists in failed_records are dropped and the others are delivered once")
@@ -206,13 +183,13 @@ TEST_CASE("events mixpanel lists in failed_records are dropped and the others ar
         for (const std::string &id : request.insert_ids) sent_f += id.starts_with("f") ? 1 : 0;
     }
     CHECK(sent_f == 3);
-    CHECK(eventually([&] { return counter(*daemon, "mixpanel", "rejected") == 1; }));
+    CHECK(eventually([&] { return plugin_counter(*daemon, "mixpanel", "rejected") == 1; }));
     // The mock records "after" before publish returns and the host counts it.
-    CHECK(eventually([&] { return counter(*daemon, "mixpanel", "delivered") == 3; }));
+    CHECK(eventually([&] { return plugin_counter(*daemon, "mixpanel", "delivered") == 3; }));
     const auto line = daemon->wait_for_log("plugin rejected an event");
     CHECK(line->find(refused) != std::string::npos);
     CHECK(line->find("properties.time") != std::string::npos);
-    CHECK(memory_has(*daemon, refused));  // the other plugins are unaffected
+    CHECK(eventually([&] { return memory_has(*daemon, refused); }));  // the other plugins are unaffected
 }
 
 TEST_CASE("a 413 from mixpanel splits the request in halves and every event arrives once")
@@ -235,8 +212,8 @@ TEST_CASE("a 413 from mixpanel splits the request in halves and every event arri
     // The halves of the refused request, sent in the same publish call.
     CHECK(requests[1].events == requests[0].events / 2);
     CHECK(requests[2].events == requests[0].events - requests[0].events / 2);
-    CHECK(eventually([&] { return counter(*daemon, "mixpanel", "delivered") == 4; }));
-    CHECK(counter(*daemon, "mixpanel", "retried") == 0);
+    CHECK(eventually([&] { return plugin_counter(*daemon, "mixpanel", "delivered") == 4; }));
+    CHECK(plugin_counter(*daemon, "mixpanel", "retried") == 0);
 }
 
 TEST_CASE("a 500 from mixpanel is retried with backoff until the events arrive")
@@ -259,7 +236,7 @@ TEST_CASE("a 500 from mixpanel is retried with backoff until the events arrive")
     REQUIRE(retry_line.has_value());
     CHECK(retry_line->find("\"plugin\":\"mixpanel\"") != std::string::npos);
     CHECK(retry_line->find("HTTP 500") != std::string::npos);
-    CHECK(eventually([&] { return counter(*daemon, "mixpanel", "delivered") == 2; }));
+    CHECK(eventually([&] { return plugin_counter(*daemon, "mixpanel", "delivered") == 2; }));
 }
 
 TEST_CASE("a 401 from mixpanel fails only the mixpanel plugin while memory keeps receiving events")
