@@ -254,7 +254,9 @@ AppendedRecords DiskQueue::note_appended(std::vector<RecordPtr> &records, const 
         if (write_failing_) common::log_info("queue writes succeed again");
         write_failing_ = false;
         Segment &active = segments_.back();
-        for (size_t i = 0; i < layout.count(); ++i) active.index.note(next_offset_ + i, at + layout.start(i));
+        for (const FrameLayout::Frame &frame : layout.frames()) {
+            active.index.note(next_offset_ + frame.first_record, at + frame.start);
+        }
         released = recent_.remember(appended, std::move(sizes), next_offset_);
         active.file_bytes = at + layout.bytes();
         if (pending_writes_ == nullptr) active.readable_end = active.file_bytes;  // else once written out

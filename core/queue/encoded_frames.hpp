@@ -10,27 +10,38 @@
 
 namespace productgraph::queue {
 
-/// Where each of one append's frames starts when they are written back to back. Every
-/// record is sized once, here.
+/// How one append's records are framed: batch frames (see frame_format.hpp) written
+/// back to back, each holding as many records as fit in max_batch_payload (at least
+/// one). A typical request is one frame. Every record is sized once, here.
 class FrameLayout {
 public:
+    /// Bigger appends are split so a reader never needs more than about this much
+    /// buffer for one frame, and a damaged frame costs at most this many bytes of records.
+    static constexpr size_t max_batch_payload = 1 << 20;
+
+    struct Frame {
+        size_t start = 0;         // where its header starts among bytes()
+        size_t first_record = 0;  // index of its first record in the append
+    };
+
     explicit FrameLayout(const std::vector<RecordPtr> &records);
 
-    size_t count() const { return starts_.size(); }
+    /// How many records (not frames).
+    size_t count() const { return count_; }
     /// All the frames' bytes together.
     size_t bytes() const { return size_; }
-    /// Where frame `i` starts.
-    size_t start(size_t i) const { return starts_[i]; }
+    const std::vector<Frame> &frames() const { return frames_; }
 
     /// Encodes `records` (the ones this layout was made from) as frames into the
     /// bytes() at `out`, each with its payload CRC computed: only the offsets are
     /// missing, for stamp().
     void encode_to(const std::vector<RecordPtr> &records, char *out) const;
-    /// Gives frame i at `out` the offset first_offset + i, for every frame.
+    /// Gives each frame at `out` the offset of its first record, counting from first_offset.
     void stamp(char *out, uint64_t first_offset) const;
 
 private:
-    std::vector<size_t> starts_;
+    std::vector<Frame> frames_;
+    size_t count_ = 0;
     size_t size_ = 0;
 };
 

@@ -37,9 +37,9 @@ void finish_payload(std::string &out, size_t header_at)
     finish_payload_at(out.data() + header_at, out.size() - header_at - frame_header_bytes);
 }
 
-void finish_payload_at(char *header, size_t payload_length)
+void finish_payload_at(char *header, size_t payload_length, uint32_t magic)
 {
-    store_u32(header, frame_magic);
+    store_u32(header, magic);
     store_u32(header + 4, static_cast<uint32_t>(payload_length));
     store_u32(header + 8, crc32c(0, header + frame_header_bytes, payload_length));
 }
@@ -72,6 +72,8 @@ std::optional<FrameHeader> parse_frame_header(const char *at)
     FrameHeader header{FrameChecksum::crc32c, get_u32(at + 4), get_u32(at + 8), get_u64(at + 12)};
     if (magic == frame_magic_zlib) {
         header.checksum = FrameChecksum::zlib_crc32;
+    } else if (magic == batch_frame_magic) {
+        header.batch = true;
     } else if (magic != frame_magic) {
         return std::nullopt;
     }
@@ -83,6 +85,31 @@ bool frame_crc_matches(const FrameHeader &header, std::string_view payload)
 {
     const uint32_t payload_crc = crc_extend(header.checksum, 0, payload.data(), payload.size());
     return with_offset(header.checksum, payload_crc, header.offset) == header.crc;
+}
+
+std::optional<uint32_t> batch_record_count(std::string_view payload)
+{
+    if (payload.size() < batch_count_bytes) return std::nullopt;
+    const uint32_t count = get_u32(payload.data());
+    if (count == 0) return std::nullopt;
+    size_t at = batch_count_bytes;
+    for (uint32_t i = 0; i < count; ++i) {
+        if (payload.size() - at < batch_length_bytes) return std::nullopt;
+        const uint32_t length = get_u32(payload.data() + at);
+        at += batch_length_bytes;
+        if (payload.size() - at < length) return std::nullopt;
+        at += length;
+    }
+    if (at != payload.size()) return std::nullopt;
+    return count;
+}
+
+std::string_view BatchRecords::next()
+{
+    const uint32_t length = get_u32(rest_.data());
+    const std::string_view record = rest_.substr(batch_length_bytes, length);
+    rest_.remove_prefix(batch_length_bytes + length);
+    return record;
 }
 
 }  // namespace productgraph::queue

@@ -23,18 +23,22 @@ constexpr MagicBytes bytes_of(uint32_t magic)
              static_cast<char>((magic >> 16) & 0xff), static_cast<char>((magic >> 24) & 0xff)}};
 }
 
-constexpr MagicBytes current_magic = bytes_of(frame_magic);
+constexpr MagicBytes batch_magic = bytes_of(batch_frame_magic);
+constexpr MagicBytes single_magic = bytes_of(frame_magic);
 constexpr MagicBytes zlib_magic = bytes_of(frame_magic_zlib);
 
-// Where the first of either magic starts in [bytes, bytes + size), or nullptr.
+// Where the first of the three magics starts in [bytes, bytes + size), or nullptr.
 const char *first_magic(const char *bytes, size_t size)
 {
-    const void *current = ::memmem(bytes, size, current_magic.bytes, magic_size);
-    // Only an older-format magic that starts before the first current one is nearer.
-    const size_t before_current =
-        current == nullptr ? size : static_cast<size_t>(static_cast<const char *>(current) - bytes) + (magic_size - 1);
-    const void *older = ::memmem(bytes, before_current, zlib_magic.bytes, magic_size);
-    return static_cast<const char *>(older != nullptr ? older : current);
+    const char *nearest = nullptr;
+    for (const MagicBytes &magic : {batch_magic, single_magic, zlib_magic}) {
+        // Only a magic that starts before the nearest one found so far is nearer.
+        const size_t before_nearest =
+            nearest == nullptr ? size : static_cast<size_t>(nearest - bytes) + (magic_size - 1);
+        const void *hit = ::memmem(bytes, before_nearest, magic.bytes, magic_size);
+        if (hit != nullptr) nearest = static_cast<const char *>(hit);
+    }
+    return nearest;
 }
 
 }  // namespace
@@ -92,12 +96,15 @@ common::Result<std::optional<ScannedFrame>> FrameScanner::next()
                 auto frame_bytes = window(position_, frame_size);
                 if (!frame_bytes) return tl::unexpected(frame_bytes.error());
                 const std::string_view payload(*frame_bytes + frame_header_bytes, header->payload_length);
-                const bool intact = !verify_crc_ || frame_crc_matches(*header, payload);
+                const std::optional<uint32_t> records =
+                    header->batch ? batch_record_count(payload) : std::optional<uint32_t>(1);
+                const bool intact = records && (!verify_crc_ || frame_crc_matches(*header, payload));
                 if (intact && current) {
                     if (garbage_begin) skipped_ = SkippedRange{*garbage_begin, position_};
-                    ScannedFrame frame{header->offset, position_, position_ + frame_size, payload};
+                    const ScannedFrame frame{header->offset,  position_,     position_ + frame_size,
+                                             payload,         header->batch, *records};
                     position_ = frame.end;
-                    min_offset_ = header->offset + 1;
+                    min_offset_ = frame.end_offset();
                     return frame;
                 }
                 if (intact) {

@@ -12,12 +12,16 @@
 namespace productgraph::queue {
 
 /// A frame whose header and CRC check out. `payload` points into the scanner's buffer
-/// and is valid until the next call to next().
+/// and is valid until the next call to next(). A batch frame holds `records` records
+/// with offsets from `offset` on (walk them with BatchRecords); any other holds one.
 struct ScannedFrame {
     uint64_t offset = 0;
     uint64_t position = 0;  // where the header starts in the file
     uint64_t end = 0;       // where the next frame would start
     std::string_view payload;
+    bool batch = false;
+    uint32_t records = 1;
+    uint64_t end_offset() const { return offset + records; }
 };
 
 /// Bytes that hold no valid frame: [begin, end). Empty when begin == end.
@@ -28,7 +32,8 @@ struct SkippedRange {
 };
 
 /// Reads [begin, end) of `file` in large preads. A frame is valid when its magic,
-/// length, CRC and offset (>= min_offset and increasing) all check out; anything else
+/// length, CRC, offset (>= min_offset and increasing) and, in a batch frame, record
+/// lengths all check out; anything else
 /// is skipped by searching for the next magic of either frame format (resynchronising),
 /// and reported through skipped() so the caller can log it. Never throws on bad data.
 ///

@@ -2,10 +2,38 @@
 #include "queue/segment_reader.hpp"
 
 #include "common/log.hpp"
+#include "queue/frame_format.hpp"
 #include "queue/frame_scanner.hpp"
 #include "queue/record_codec.hpp"
 
 namespace productgraph::queue {
+namespace {
+
+// Decodes the record at `offset` of `frame` into `batch` and moves the hint past it.
+// Returns true when the batch is full: the record was the last one allowed, or it did
+// not fit (and was left for the next read).
+bool take_record(ReadBatch &batch, const ReadSpan &span, const ScannedFrame &frame, uint64_t offset,
+                 std::string_view payload, ReadLimits limits, uint64_t &bytes)
+{
+    auto record = decode_record(payload);
+    if (!record) {
+        common::log_warn("undecodable queue record skipped", {{"file", span.file->path().string()},
+                                                              {"position", frame.position},
+                                                              {"offset", offset},
+                                                              {"reason", record.error().message}});
+        return false;
+    }
+    const uint64_t size = (*record)->byte_size();
+    if (!batch.records.empty() && limits.max_bytes != 0 && bytes + size > limits.max_bytes) return true;
+    bytes += size;
+    batch.records.push_back(QueuedRecord{offset, std::move(*record)});
+    // The next read starts at this frame again while it holds records after this one.
+    const bool frame_done = offset + 1 == frame.end_offset();
+    batch.hint = ReadHint{span.first_offset, offset + 1, frame_done ? frame.end : frame.position};
+    return batch.records.size() >= limits.max_events;
+}
+
+}  // namespace
 
 ReadBatch read_segments(const std::vector<ReadSpan> &spans, uint64_t start, ReadLimits limits)
 {
@@ -34,21 +62,17 @@ ReadBatch read_segments(const std::vector<ReadSpan> &spans, uint64_t start, Read
             }
             if (!*frame) break;
             const ScannedFrame &found = **frame;
-            if (found.offset < start) continue;
-            auto record = decode_record(found.payload);
-            if (!record) {
-                common::log_warn("undecodable queue record skipped", {{"file", span.file->path().string()},
-                                                                      {"position", found.position},
-                                                                      {"offset", found.offset},
-                                                                      {"reason", record.error().message}});
+            if (found.end_offset() <= start) continue;
+            if (!found.batch) {
+                if (take_record(batch, span, found, found.offset, found.payload, limits, bytes)) return batch;
                 continue;
             }
-            const uint64_t size = (*record)->byte_size();
-            if (!batch.records.empty() && limits.max_bytes != 0 && bytes + size > limits.max_bytes) return batch;
-            bytes += size;
-            batch.records.push_back(QueuedRecord{found.offset, std::move(*record)});
-            batch.hint = ReadHint{span.first_offset, found.offset + 1, found.end};
-            if (batch.records.size() >= limits.max_events) return batch;
+            BatchRecords records(found.payload);
+            for (uint64_t offset = found.offset; !records.done(); ++offset) {
+                const std::string_view payload = records.next();
+                if (offset < start) continue;
+                if (take_record(batch, span, found, offset, payload, limits, bytes)) return batch;
+            }
         }
     }
     return batch;

@@ -22,7 +22,8 @@ struct ReadSpan {
 
 /// Where a read stopped, so the next sequential read starts there instead of rescanning:
 /// in the segment starting at `segment_first`, the frame at byte `position` is the first
-/// one whose offset can be >= `offset`.
+/// one that can hold a record whose offset is >= `offset` (a batch frame the read
+/// stopped inside of is read again, from its start).
 struct ReadHint {
     uint64_t segment_first = std::numeric_limits<uint64_t>::max();  // max = no hint
     uint64_t offset = 0;

@@ -83,9 +83,9 @@ common::Result<RecoveredSegment> recover_segment(const SegmentFile &file, uint64
                               {"next_offset", (*frame)->offset}});
         }
         result.index.note((*frame)->offset, (*frame)->position);
-        result.end_offset = (*frame)->offset + 1;
+        result.end_offset = (*frame)->end_offset();
         result.readable_end = (*frame)->end;
-        ++result.records;
+        result.records += (*frame)->records;
     }
     return result;
 }

@@ -22,23 +22,20 @@ ino_t inode_of(const std::filesystem::path &path)
 
 std::string frame_for(uint64_t offset, const std::string &event_id, size_t json_size = 100)
 {
-    std::string payload;
-    encode_record(*records(1, json_size, event_id)[0], payload);
-    std::string frame;
-    append_frame(frame, offset, payload);
-    return frame;
+    return batch_frames(offset, records(1, json_size, event_id));
 }
 
-// A queue about to reuse a file: records 0..11 were appended in three segments of
-// four frames and consumed, so segment 0's file is the spare. The next append rolls
-// into it, and its frames 2 and 3 stay whole behind a new frame.
+// A queue about to reuse a file: records 0..11 were appended one by one in three
+// segments of four frames and consumed, so segment 0's file is the spare. The next
+// append rolls into it, and its frames 2 and 3 stay whole behind a new frame.
 struct ReusedSegmentQueue {
     explicit ReusedSegmentQueue(const TempDir &dir) : options(small_segments(dir))
     {
+        options.segment_bytes = 420;  // four one-record frames of about 102 bytes
         queue = open_queue(options);
         cursor = queue->open_cursor("a");
-        for (int i = 0; i < 3; ++i)
-            REQUIRE(queue->append(records(4, 10, "old" + std::to_string(i) + "-")) == AppendStatus::appended);
+        for (int i = 0; i < 12; ++i)
+            REQUIRE(queue->append(records(1, 10, "old" + std::to_string(i) + "-")) == AppendStatus::appended);
         const auto files = segment_files(options.directory);
         REQUIRE(files.size() == 3);
         first_inode = inode_of(files[0]);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "queue/disk_queue.hpp"
+#include "queue/encoded_frames.hpp"
 
 namespace queue_test {
 
@@ -93,6 +94,14 @@ inline std::vector<RecordPtr> records(int n, size_t json_size = 10, const std::s
         out.push_back(std::make_shared<const productgraph::event::EventRecord>(fields));
     }
     return out;
+}
+
+// The batch frame(s) the queue writes for one append of `batch`, first offset `first_offset`.
+inline std::string batch_frames(uint64_t first_offset, const std::vector<RecordPtr> &batch)
+{
+    EncodedFrames frames(batch);
+    frames.stamp(first_offset);
+    return std::string(frames.bytes());
 }
 
 /// Every record the cursor can read from `from` on, in as many reads as it takes.

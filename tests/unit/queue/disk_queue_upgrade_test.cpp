@@ -1,4 +1,5 @@
-// Upgrading over a queue written with zlib-crc32 frames: old records are read, new CRC-32C frames follow them.
+// Upgrading over a queue written by older releases (zlib-crc32 frames, then one CRC-32C frame per record):
+// old records are read, and new batch frames follow them.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -11,15 +12,25 @@ using namespace queue_test;
 
 namespace {
 
-// Frames for offsets [first, first + count) in the given format, event ids "<prefix><offset>".
-std::string frames(uint64_t first, int count, const std::string &prefix, FrameChecksum checksum)
+// The frame formats of the releases so far: zlib crc32, CRC-32C one record per frame,
+// and the batch frames written now.
+enum class Format { zlib, crc32c, batch };
+
+// One frame per offset in [first, first + count) in the given format, event ids "<prefix><offset>0".
+std::string frames(uint64_t first, int count, const std::string &prefix, Format format)
 {
     std::string out;
     for (int i = 0; i < count; ++i) {
         const uint64_t offset = first + uint64_t(i);
+        const auto record = records(1, 60, prefix + std::to_string(offset));
+        if (format == Format::batch) {
+            out += batch_frames(offset, record);
+            continue;
+        }
         std::string payload;
-        encode_record(*records(1, 60, prefix + std::to_string(offset))[0], payload);
-        append_frame(out, offset, payload, checksum);
+        encode_record(*record[0], payload);
+        append_frame(out, offset, payload,
+                     format == Format::zlib ? FrameChecksum::zlib_crc32 : FrameChecksum::crc32c);
     }
     return out;
 }
@@ -59,13 +70,14 @@ size_t count_of(const std::string &haystack, uint32_t magic)
 
 }  // namespace
 
-TEST_CASE("segments written with zlib crc32 frames are read after the upgrade and new frames follow in order")
+TEST_CASE("segments written by older releases are read after the upgrade and new batch frames follow in order")
 {
     TempDir dir;
     const DiskQueueOptions options = queue_with_cursor_at_start(dir);
-    // As the daemon before CRC-32C left them: a full older segment and a last one with room.
-    write_file(segment_path(options, 0), frames(0, 3, "old", FrameChecksum::zlib_crc32));
-    write_file(segment_path(options, 3), frames(3, 2, "old", FrameChecksum::zlib_crc32));
+    // As the daemons before left them: a full segment of zlib frames, and a last one
+    // with room holding a zlib frame and then a single-record CRC-32C one.
+    write_file(segment_path(options, 0), frames(0, 3, "old", Format::zlib));
+    write_file(segment_path(options, 3), frames(3, 1, "old", Format::zlib) + frames(4, 1, "old", Format::crc32c));
 
     {
         auto queue = open_queue(options);
@@ -74,10 +86,11 @@ TEST_CASE("segments written with zlib crc32 frames are read after the upgrade an
         REQUIRE(queue->append(records(3, 60, "new")) == AppendStatus::appended);
         CHECK(offsets_of(read_all(*queue, cursor, 3)) == std::vector<uint64_t>{3, 4, 5, 6, 7});
     }
-    // The new frames went into the old last segment, after its zlib frames.
+    // The new records went into the old last segment as one batch frame, after the old frames.
     const std::string last = read_file(segment_path(options, 3));
-    CHECK(count_of(last, frame_magic_zlib) == 2);
-    CHECK(count_of(last, frame_magic) == 3);
+    CHECK(count_of(last, frame_magic_zlib) == 1);
+    CHECK(count_of(last, frame_magic) == 1);
+    CHECK(count_of(last, batch_frame_magic) == 1);
 
     auto queue = open_queue(options);
     const CursorId cursor = queue->open_cursor("a");
@@ -92,8 +105,8 @@ TEST_CASE("a torn crc32c frame after zlib frames is truncated on reopen")
 {
     TempDir dir;
     const DiskQueueOptions options = queue_with_cursor_at_start(dir);
-    const std::string old_frames = frames(0, 2, "old", FrameChecksum::zlib_crc32);
-    const std::string torn = frames(2, 1, "torn", FrameChecksum::crc32c);
+    const std::string old_frames = frames(0, 2, "old", Format::zlib);
+    const std::string torn = frames(2, 1, "torn", Format::crc32c);
     write_file(segment_path(options, 0), old_frames + torn.substr(0, torn.size() - 5));
 
     {
@@ -108,15 +121,12 @@ TEST_CASE("a torn crc32c frame after zlib frames is truncated on reopen")
     CHECK(ids_of(all) == std::vector<std::string>{"old00", "old10", "after0"});
 }
 
-TEST_CASE("resynchronising after garbage stops at the nearest frame of either format")
+TEST_CASE("resynchronising after garbage stops at the nearest frame of any format")
 {
     TempDir dir;
     const DiskQueueOptions options = queue_with_cursor_at_start(dir);
-    // Frames of both formats interleaved, each 20-byte header then the same payload size.
-    const std::vector<FrameChecksum> formats{
-        FrameChecksum::zlib_crc32, FrameChecksum::zlib_crc32, FrameChecksum::zlib_crc32,
-        FrameChecksum::crc32c,     FrameChecksum::crc32c,     FrameChecksum::zlib_crc32,
-        FrameChecksum::crc32c,     FrameChecksum::crc32c,     FrameChecksum::zlib_crc32};
+    const std::vector<Format> formats{Format::zlib,  Format::zlib,   Format::zlib,  Format::crc32c, Format::batch,
+                                      Format::zlib,  Format::crc32c, Format::batch, Format::batch,  Format::zlib};
     std::string bytes;
     std::vector<size_t> starts;
     for (size_t offset = 0; offset < formats.size(); ++offset) {
@@ -124,15 +134,16 @@ TEST_CASE("resynchronising after garbage stops at the nearest frame of either fo
         bytes += frames(offset, 1, "r", formats[offset]);
     }
     // Garbage over the headers of a zlib frame followed by a zlib one (1), a crc32c frame
-    // followed by a crc32c one (3) and a crc32c frame followed by a zlib one (7).
-    for (size_t broken : {size_t(1), size_t(3), size_t(7)}) {
+    // followed by a batch one (3), a zlib frame followed by a crc32c one (5) and a batch
+    // frame followed by a batch one (7).
+    for (size_t broken : {size_t(1), size_t(3), size_t(5), size_t(7)}) {
         for (size_t i = 0; i < 12; ++i) bytes[starts[broken] + i] = static_cast<char>(0xA5);
     }
     write_file(segment_path(options, 0), bytes);
 
     auto queue = open_queue(options);
     const CursorId cursor = queue->open_cursor("a");
-    CHECK(offsets_of(read_all(*queue, cursor)) == std::vector<uint64_t>{0, 2, 4, 5, 6, 8});
+    CHECK(offsets_of(read_all(*queue, cursor)) == std::vector<uint64_t>{0, 2, 4, 6, 8, 9});
     REQUIRE(queue->append(records(1)) == AppendStatus::appended);
-    CHECK(read_all(*queue, cursor, 9).front().offset == 9);
+    CHECK(read_all(*queue, cursor, 10).front().offset == 10);
 }

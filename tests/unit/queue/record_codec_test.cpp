@@ -110,7 +110,7 @@ TEST_CASE("a header with a wrong magic or an implausible length is not a frame")
     std::string frame;
     append_frame(frame, 1, "payload");
     std::string wrong_magic = frame;
-    wrong_magic[0] ^= 0x01;
+    wrong_magic[0] ^= 0x02;  // F9 -> FB (F8 is the batch frame's magic)
     CHECK_FALSE(parse_frame_header(wrong_magic.data()).has_value());
     std::string huge = frame;
     huge[7] = static_cast<char>(0x7f);  // length byte 3: far above max_frame_payload
