@@ -1,7 +1,9 @@
 // Cost of the queue's frame checksums per ~20 KB request: zlib's crc32 (frames before CRC-32C)
 // against CRC-32C, portable and SSE4.2, measured in the same run. Numbers to read, not a test.
-// A request is framed as one frame per event: each frame's CRC covers its payload, then is
-// extended over the 8 offset bytes (DiskQueue::write_records, frame_format.cpp).
+// Releases before batch frames framed a request as one frame per event: each frame's CRC
+// covers its payload, then is extended over the 8 offset bytes. The last line is the batch
+// frame written now: one CRC over all the records (each with its length), then the offset
+// (FrameLayout, frame_format.cpp).
 //
 //   pg_bench_crc32c [record_bytes = 420] [records = 50] [rounds = 7]
 #include <zlib.h>
@@ -39,6 +41,13 @@ uint32_t request_crcs(CrcFunction function, const std::vector<std::string> &payl
     return combined;
 }
 
+// The checksum of one batch frame holding the same records (`batch` is their payload).
+uint32_t batch_frame_crc(const std::string &batch)
+{
+    const char offset_bytes[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    return queue::crc32c(queue::crc32c(0, batch.data(), batch.size()), offset_bytes, sizeof offset_bytes);
+}
+
 // This thread's CPU time: other processes on the shared cores disturb it less than wall time.
 int64_t thread_cpu_ns()
 {
@@ -47,15 +56,16 @@ int64_t thread_cpu_ns()
     return int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-// CPU nanoseconds per request over about 50 ms of CPU.
-double ns_per_request(CrcFunction function, const std::vector<std::string> &payloads)
+// CPU nanoseconds per call of `request` over about 50 ms of CPU.
+template <typename Request>
+double ns_per_request(Request request)
 {
     volatile uint32_t sink = 0;  // keeps the calls from being optimised away
     uint64_t requests = 0;
     const int64_t start = thread_cpu_ns();
     int64_t elapsed = 0;
     do {
-        for (int i = 0; i < 16; ++i) sink = sink ^ request_crcs(function, payloads);
+        for (int i = 0; i < 16; ++i) sink = sink ^ request();
         requests += 16;
         elapsed = thread_cpu_ns() - start;
     } while (elapsed < 50'000'000);
@@ -81,21 +91,27 @@ int main(int argc, char **argv)
     std::vector<Candidate> candidates{{"zlib crc32", zlib_crc32}, {"crc32c portable", queue::crc32c_portable}};
     if (queue::crc32c_hardware_supported()) candidates.push_back({"crc32c sse4.2", queue::crc32c_hardware});
     candidates.push_back({"crc32c (dispatching)", queue::crc32c});
+    std::string batch(4, '\0');  // the count, then each record with its 4 length bytes
+    for (const std::string &payload : payloads) batch += std::string(4, '\0') + payload;
 
     std::printf("a request of %zu records of %zu bytes (%zu bytes), median of %d rounds, zlib %s\n", records,
                 record_bytes, records * record_bytes, rounds, zlibVersion());
     // Interleaved: every candidate's round r runs next to the others' round r.
-    std::vector<std::vector<double>> samples(candidates.size());
+    std::vector<std::vector<double>> samples(candidates.size() + 1);
     for (int round = 0; round < rounds; ++round) {
-        for (size_t c = 0; c < candidates.size(); ++c)
-            samples[c].push_back(ns_per_request(candidates[c].function, payloads));
+        for (size_t c = 0; c < candidates.size(); ++c) {
+            const CrcFunction function = candidates[c].function;
+            samples[c].push_back(ns_per_request([&] { return request_crcs(function, payloads); }));
+        }
+        samples.back().push_back(ns_per_request([&] { return batch_frame_crc(batch); }));
     }
+    candidates.push_back({"crc32c, one batch frame", nullptr});
     double zlib_ns = 0;
     for (size_t c = 0; c < candidates.size(); ++c) {
         std::sort(samples[c].begin(), samples[c].end());
         const double ns = samples[c][samples[c].size() / 2];
         if (c == 0) zlib_ns = ns;
-        std::printf("  %-22s %9.0f CPU-ns/request  %6.2f GB/s  %5.2fx zlib\n", candidates[c].name, ns,
+        std::printf("  %-24s %9.0f CPU-ns/request  %6.2f GB/s  %5.2fx zlib\n", candidates[c].name, ns,
                     double(records * record_bytes) / ns, zlib_ns / ns);
     }
     return 0;

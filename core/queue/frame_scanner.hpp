@@ -33,9 +33,9 @@ struct SkippedRange {
 
 /// Reads [begin, end) of `file` in large preads. A frame is valid when its magic,
 /// length, CRC, offset (>= min_offset and increasing) and, in a batch frame, record
-/// lengths all check out; anything else
-/// is skipped by searching for the next magic of either frame format (resynchronising),
-/// and reported through skipped() so the caller can log it. Never throws on bad data.
+/// lengths all check out; anything else is skipped by searching for the next magic of
+/// any frame format (resynchronising), and reported through skipped() so the caller
+/// can log it. Never throws on bad data.
 ///
 /// A whole frame (CRC verified) whose offset is below the expected one ends the scan:
 /// it is left over from the file's earlier life as a segment that was reused (see

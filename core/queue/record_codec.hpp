@@ -1,4 +1,4 @@
-// EventRecord <-> the bytes stored in a segment frame's payload.
+// EventRecord <-> the bytes stored for one record in a segment frame.
 #pragma once
 
 #include <string>
