@@ -194,6 +194,15 @@ wait_idle() {
     echo "warning: pid $pid still busy after 60 s" >&2
 }
 
+# Steal time: CPU the hypervisor gave to other guests while this VM wanted it. On a shared
+# host it can take a third of the cores for minutes, and whichever server runs then looks
+# slow: the rounds print it so a reader can tell a slow daemon from a busy host.
+cpu_steal_and_total() { awk '/^cpu /{print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+steal_percent() {  # "steal total" before, "steal total" after
+    awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " "); t = y[2] - x[2];
+        printf "%.0f", (t > 0 ? 100 * (y[1] - x[1]) / t : 0)}'
+}
+
 rss_kib() { ps -o rss= -p "$1" 2>/dev/null | tr -d ' ' || echo 0; }
 hwm_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -214,27 +223,32 @@ fi
 
 results=$work/results.txt
 : >"$results"
-print_row() {  # label side rss_kib json
+steals=$work/steal.txt
+: >"$steals"
+print_row() {  # label side rss_kib json steal_percent
     python3 - "$@" "$events_per_request" <<'PY'
 import json, sys
 r = json.loads(sys.argv[4])
 print(f'{sys.argv[1]:<6} {sys.argv[2]:<8} {r["requests_per_s"]:12.0f} '
-      f'{r["requests_per_s"] * int(sys.argv[5]):12.0f} {r["p50_ms"]:9.2f} {r["p99_ms"]:9.2f} '
-      f'{r["non_2xx"]:8d} {r["socket_errors"]:8d} {int(sys.argv[3]) / 1024:9.1f}')
+      f'{r["requests_per_s"] * int(sys.argv[6]):12.0f} {r["p50_ms"]:9.2f} {r["p99_ms"]:9.2f} '
+      f'{r["non_2xx"]:8d} {r["socket_errors"]:8d} {int(sys.argv[3]) / 1024:9.1f} {int(sys.argv[5]):7d}')
 PY
 }
-printf '%-6s %-8s %12s %12s %9s %9s %8s %8s %9s\n' \
-    round server requests/s events/s p50_ms p99_ms non2xx sockerr rss_MiB
+printf '%-6s %-8s %12s %12s %9s %9s %8s %8s %9s %7s\n' \
+    round server requests/s events/s p50_ms p99_ms non2xx sockerr rss_MiB steal%
 for round in $(seq "$rounds"); do
     for side in $sides; do
         port_var=${side}_port
         pid_var=${side}_pid
+        cpu_before=$(cpu_steal_and_total)
         line=$(run_wrk "$side" "${!port_var}" "$duration")
+        steal=$(steal_percent "$cpu_before" "$(cpu_steal_and_total)")
         kill -0 "${!pid_var}" 2>/dev/null || { loud "$side died during round $round"; tail -n 20 "$work/$side.err" >&2; exit 1; }
         rss=$(rss_kib "${!pid_var}")
         wait_idle "${!pid_var}"
         echo "$round $side $rss $line" >>"$results"
-        print_row "$round" "$side" "$rss" "$line"
+        echo "$round $side $steal" >>"$steals"
+        print_row "$round" "$side" "$rss" "$line" "$steal"
         line_errors=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["non_2xx"] + r["socket_errors"])' "$line")
         if [[ $line_errors != 0 ]]; then
             loud "$side round $round: non-2xx or socket errors (see columns non2xx / sockerr)"
@@ -276,7 +290,7 @@ print(max(1, round(1000 * c / target - overhead_ms)))' "$paced_connections" "$ta
 done
 
 python3 - "$results" "$paced" "$events_per_request" "$memory_hwm" "$durable_hwm" "$paced_connections" \
-    "$queue_bytes_per_request" <<'PY'
+    "$queue_bytes_per_request" "$steals" <<'PY'
 import json, statistics, sys
 rows = {"bare": [], "memory": [], "durable": []}
 by_round = {}
@@ -306,6 +320,12 @@ for side in ("bare", "memory", "durable"):
           f'{m["p99_ms"]:9.2f} {m["non_2xx_total"]:8d} {m["socket_errors_total"]:8d}')
 print(f"ratio memory/bare requests/s:    {mem_ratio:.3f}  (per round {min(mem_rounds):.3f}..{max(mem_rounds):.3f}; goal >= 0.60)")
 print(f"ratio durable/memory requests/s: {dur_ratio:.3f}  (per round {min(dur_rounds):.3f}..{max(dur_rounds):.3f}; goal >= 0.80)")
+steal = {}
+for text in open(sys.argv[8]):
+    rnd, side, percent = text.split()
+    steal.setdefault(side, []).append(int(percent))
+print("steal time per round (% of this VM's CPU the host gave elsewhere): " +
+      ", ".join(f"{side} {'/'.join(map(str, v))}" for side, v in steal.items()))
 paced = {}
 for text in open(sys.argv[2]):
     side, target, delay_ms, line = text.split(" ", 3)
@@ -330,10 +350,16 @@ print(json.dumps({**rounded, "ratio_memory_over_bare": round(mem_ratio, 4),
                   "ratio_durable_over_memory": round(dur_ratio, 4),
                   "round_ratios_memory_over_bare": [round(x, 3) for x in mem_rounds],
                   "round_ratios_durable_over_memory": [round(x, 3) for x in dur_rounds],
+                  "round_steal_percent": steal,
                   "half_load": paced, "vmhwm_kib": hwm, "queue_bytes_per_request": per_request,
                   "durable_queue_mb_s": round(durable_mb_s, 1)},
                  separators=(",", ":")))
 PY
+
+max_steal=$(awk 'BEGIN {m = 0} {if ($3 > m) m = $3} END {print m}' "$steals")
+if (( max_steal > 10 )); then
+    loud "the host stole up to $max_steal% of this VM's CPU in a round: these ratios measure the host, not the daemons"
+fi
 
 daemon_bad=$(python3 -c '
 import json, sys
