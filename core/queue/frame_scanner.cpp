@@ -101,8 +101,8 @@ common::Result<std::optional<ScannedFrame>> FrameScanner::next()
                 const bool intact = records && (!verify_crc_ || frame_crc_matches(*header, payload));
                 if (intact && current) {
                     if (garbage_begin) skipped_ = SkippedRange{*garbage_begin, position_};
-                    const ScannedFrame frame{header->offset,  position_,     position_ + frame_size,
-                                             payload,         header->batch, *records};
+                    const ScannedFrame frame{header->offset, position_,     position_ + frame_size,
+                                             payload,        header->batch, *records};
                     position_ = frame.end;
                     min_offset_ = frame.end_offset();
                     return frame;

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "event_samples.hpp"
 #include "admin_queries.hpp"
+#include "event_samples.hpp"
 #include "http_client.hpp"
 #include "running_daemon.hpp"
 

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <set>
 
-#include "event_samples.hpp"
 #include "admin_queries.hpp"
+#include "event_samples.hpp"
 #include "http_client.hpp"
 #include "running_daemon.hpp"
 

@@ -1,8 +1,8 @@
 // A wrong Amplitude key loses nothing: the failed plugin keeps its cursor, its backlog
 // past its share moves to its dead letters, and a restart with the right key plus a
 // replay delivers every accepted event exactly as it was accepted.
-#include "event_samples.hpp"
 #include "admin_queries.hpp"
+#include "event_samples.hpp"
 #include "http_client.hpp"
 #include "mock_amplitude.hpp"
 #include "running_daemon.hpp"

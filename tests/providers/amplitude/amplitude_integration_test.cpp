@@ -1,8 +1,8 @@
 // The real productgraphd with memory.so and amplitude.so against the mock Amplitude server:
 // what an operator sees, and what Amplitude receives.
+#include "admin_queries.hpp"
 #include "command_run.hpp"
 #include "event_samples.hpp"
-#include "admin_queries.hpp"
 #include "http_client.hpp"
 #include "mock_amplitude.hpp"
 #include "running_daemon.hpp"

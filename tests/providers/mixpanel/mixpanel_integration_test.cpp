@@ -2,8 +2,8 @@
 // Mixpanel: what arrives, what is dropped, split or retried, and what operators see.
 #include <doctest/doctest.h>
 
-#include "event_samples.hpp"
 #include "admin_queries.hpp"
+#include "event_samples.hpp"
 #include "http_client.hpp"
 #include "mock_mixpanel.hpp"
 #include "running_daemon.hpp"

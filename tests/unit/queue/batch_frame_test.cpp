@@ -199,7 +199,7 @@ TEST_CASE("batch_record_count refuses payloads whose count and lengths do not fi
     CHECK(walk.next() == "ab");
     CHECK(walk.next() == "cde");
     CHECK(walk.done());
-    CHECK_FALSE(batch_record_count(payload + "x").has_value());                       // bytes left over
+    CHECK_FALSE(batch_record_count(payload + "x").has_value());                          // bytes left over
     CHECK_FALSE(batch_record_count(payload.substr(0, payload.size() - 1)).has_value());  // a record cut short
     CHECK_FALSE(batch_record_count(payload.substr(0, 2)).has_value());                   // no room for the count
 }

@@ -29,8 +29,7 @@ std::string frames(uint64_t first, int count, const std::string &prefix, Format 
         }
         std::string payload;
         encode_record(*record[0], payload);
-        append_frame(out, offset, payload,
-                     format == Format::zlib ? FrameChecksum::zlib_crc32 : FrameChecksum::crc32c);
+        append_frame(out, offset, payload, format == Format::zlib ? FrameChecksum::zlib_crc32 : FrameChecksum::crc32c);
     }
     return out;
 }
@@ -125,8 +124,8 @@ TEST_CASE("resynchronising after garbage stops at the nearest frame of any forma
 {
     TempDir dir;
     const DiskQueueOptions options = queue_with_cursor_at_start(dir);
-    const std::vector<Format> formats{Format::zlib,  Format::zlib,   Format::zlib,  Format::crc32c, Format::batch,
-                                      Format::zlib,  Format::crc32c, Format::batch, Format::batch,  Format::zlib};
+    const std::vector<Format> formats{Format::zlib, Format::zlib,   Format::zlib,  Format::crc32c, Format::batch,
+                                      Format::zlib, Format::crc32c, Format::batch, Format::batch,  Format::zlib};
     std::string bytes;
     std::vector<size_t> starts;
     for (size_t offset = 0; offset < formats.size(); ++offset) {
