@@ -30,8 +30,8 @@ inline void put_u64(std::string &out, uint64_t value)
 }
 
 // The fixed-width forms go through memcpy, which compiles to one load or store: the
-// byte-by-byte loops they replaced stayed loops at -O2, and writing a request's frame
-// spent about a fifth of its time in them.
+// byte-by-byte loops they replaced stayed loops at -O2, and encoding a request's records
+// spent more than half its time in them.
 template <typename Unsigned>
 inline void store_le(char *at, Unsigned value)
 {

@@ -9,21 +9,6 @@
 using namespace queue_test;
 using namespace std::chrono_literals;
 
-namespace {
-
-size_t count_of(const std::string &haystack, uint32_t magic)
-{
-    char needle[4];
-    store_u32(needle, magic);
-    size_t count = 0;
-    for (size_t at = haystack.find(needle, 0, 4); at != std::string::npos; at = haystack.find(needle, at + 1, 4)) {
-        ++count;
-    }
-    return count;
-}
-
-}  // namespace
-
 TEST_CASE("an append is one batch frame holding its records in order")
 {
     TempDir dir;
@@ -35,8 +20,8 @@ TEST_CASE("an append is one batch frame holding its records in order")
         REQUIRE(queue->append(records(1, 300, "single")) == AppendStatus::appended);
     }
     const std::string bytes = read_file(segment_files(options.directory).front());
-    CHECK(count_of(bytes, batch_frame_magic) == 2);
-    CHECK(count_of(bytes, frame_magic) == 0);
+    CHECK(count_magic(bytes, batch_frame_magic) == 2);
+    CHECK(count_magic(bytes, frame_magic) == 0);
     const auto header = parse_frame_header(bytes.data());
     REQUIRE(header.has_value());
     CHECK(header->batch);
@@ -99,7 +84,7 @@ TEST_CASE("an append larger than a batch frame's limit is split into several fra
         REQUIRE(queue->append(records(count, json_size)) == AppendStatus::appended);
     }
     const std::string bytes = read_file(segment_files(options.directory).front());
-    CHECK(count_of(bytes, batch_frame_magic) == 3);
+    CHECK(count_magic(bytes, batch_frame_magic) == 3);
     size_t position = 0;
     uint64_t next_offset = 0;
     while (position < bytes.size()) {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "queue/byte_order.hpp"
 #include "queue/disk_queue.hpp"
 #include "queue/encoded_frames.hpp"
 
@@ -102,6 +103,16 @@ inline std::string batch_frames(uint64_t first_offset, const std::vector<RecordP
     EncodedFrames frames(batch);
     frames.stamp(first_offset);
     return std::string(frames.bytes());
+}
+
+// How often the frame magic `magic` occurs in a segment file's `bytes`: its frames of that format.
+inline size_t count_magic(const std::string &bytes, uint32_t magic)
+{
+    char needle[4];
+    productgraph::queue::store_u32(needle, magic);
+    size_t count = 0;
+    for (size_t at = bytes.find(needle, 0, 4); at != std::string::npos; at = bytes.find(needle, at + 1, 4)) ++count;
+    return count;
 }
 
 /// Every record the cursor can read from `from` on, in as many reads as it takes.

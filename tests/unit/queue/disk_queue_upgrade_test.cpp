@@ -58,15 +58,6 @@ DiskQueueOptions queue_with_cursor_at_start(const TempDir &dir)
     return options;
 }
 
-size_t count_of(const std::string &haystack, uint32_t magic)
-{
-    std::string needle(4, '\0');
-    for (int i = 0; i < 4; ++i) needle[size_t(i)] = static_cast<char>((magic >> (8 * i)) & 0xffu);
-    size_t count = 0;
-    for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++count;
-    return count;
-}
-
 }  // namespace
 
 TEST_CASE("segments written by older releases are read after the upgrade and new batch frames follow in order")
@@ -87,9 +78,9 @@ TEST_CASE("segments written by older releases are read after the upgrade and new
     }
     // The new records went into the old last segment as one batch frame, after the old frames.
     const std::string last = read_file(segment_path(options, 3));
-    CHECK(count_of(last, frame_magic_zlib) == 1);
-    CHECK(count_of(last, frame_magic) == 1);
-    CHECK(count_of(last, batch_frame_magic) == 1);
+    CHECK(count_magic(last, frame_magic_zlib) == 1);
+    CHECK(count_magic(last, frame_magic) == 1);
+    CHECK(count_magic(last, batch_frame_magic) == 1);
 
     auto queue = open_queue(options);
     const CursorId cursor = queue->open_cursor("a");
