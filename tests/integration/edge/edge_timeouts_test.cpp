@@ -77,20 +77,18 @@ TEST_CASE("past the in-flight body budget new bodies get 503 with Retry-After an
 {
     EdgeDaemon daemon({{"PRODUCTGRAPH_MAX_INFLIGHT_BYTES", "65536"}});
     RawConnection first(daemon.port());
-    first.send("POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n{");
-    RawConnection probe(daemon.port());
-    probe.send(raw_request("GET", "/health"));
-    REQUIRE(probe.read_response().has_value());
-    // The probe may have been served by the other event loop before the first upload's
-    // head was framed; a second upload that came first would wait for its body, so each
-    // try waits briefly and the next one comes after the first head is framed.
-    REQUIRE(eventually([&] {
-        RawConnection second(daemon.port());
-        second.send("POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: 20000\r\n\r\n");
-        const auto answer = second.read_response(std::chrono::milliseconds(500));
-        return answer && answer->status == 503 && answer->header("retry-after") == "1" &&
-               answer->header("connection") == "close" && is_json_error(*answer);
-    }));
+    // The interim 100 is written only after the body's bytes are reserved, so once it
+    // arrives the budget is held, whichever event loop serves the next connection.
+    first.send("POST /v1/events HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 50000\r\n\r\n");
+    REQUIRE(first.read_through("HTTP/1.1 100 Continue\r\n\r\n"));
+    RawConnection second(daemon.port());
+    second.send("POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: 20000\r\n\r\n");
+    const auto refused = second.read_response();
+    REQUIRE(refused.has_value());
+    CHECK(refused->status == 503);
+    CHECK(refused->header("retry-after") == "1");
+    CHECK(refused->header("connection") == "close");
+    CHECK(is_json_error(*refused));
     // A body that fits beside the stalled one is still served.
     RawConnection small(daemon.port());
     small.send(raw_request("POST", "/v1/events", "", "{\"events\":[]}"));
