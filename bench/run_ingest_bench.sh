@@ -283,10 +283,13 @@ c, target, delay = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 achieved = max(json.loads(sys.argv[4])["requests_per_s"], 1.0)
 overhead_ms = 1000 * c / achieved - delay
 print(max(1, round(1000 * c / target - overhead_ms)))' "$paced_connections" "$target" "$delay_ms" "$probe")
+    cpu_before=$(cpu_steal_and_total)
     line=$(run_wrk "$side" "${!port_var}" "$duration" "$paced_connections" "$delay_ms")
+    steal=$(steal_percent "$cpu_before" "$(cpu_steal_and_total)")
+    echo "half-$side $steal" >>"$steals"  # a p99 is the first number a busy host spoils
     pid_var=${side}_pid
     wait_idle "${!pid_var}"
-    echo "$side $target $delay_ms $line" >>"$paced"
+    echo "$side $target $delay_ms $steal $line" >>"$paced"
 done
 
 python3 - "$results" "$paced" "$events_per_request" "$memory_hwm" "$durable_hwm" "$paced_connections" \
@@ -322,20 +325,22 @@ print(f"ratio memory/bare requests/s:    {mem_ratio:.3f}  (per round {min(mem_ro
 print(f"ratio durable/memory requests/s: {dur_ratio:.3f}  (per round {min(dur_rounds):.3f}..{max(dur_rounds):.3f}; goal >= 0.80)")
 steal = {}
 for text in open(sys.argv[8]):
-    rnd, side, percent = text.split()
-    steal.setdefault(side, []).append(int(percent))
+    fields = text.split()
+    if len(fields) == 3:  # the half-load runs have two fields and print their steal below
+        steal.setdefault(fields[1], []).append(int(fields[2]))
 print("steal time per round (% of this VM's CPU the host gave elsewhere): " +
       ", ".join(f"{side} {'/'.join(map(str, v))}" for side, v in steal.items()))
 paced = {}
 for text in open(sys.argv[2]):
-    side, target, delay_ms, line = text.split(" ", 3)
+    side, target, delay_ms, steal_percent, line = text.split(" ", 4)
     r = json.loads(line)
     paced[side] = {"target_rps": round(float(target), 1), "achieved_rps": round(r["requests_per_s"], 1),
-                   "delay_ms": int(delay_ms), "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
+                   "delay_ms": int(delay_ms), "steal_percent": int(steal_percent),
+                   "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
                    "non_2xx": r["non_2xx"], "socket_errors": r["socket_errors"]}
     print(f"half load, {side}: target {float(target):.0f} req/s, achieved {r['requests_per_s']:.0f} req/s "
           f"({sys.argv[6]} connections, {delay_ms} ms between requests): p50 {r['p50_ms']:.2f} ms, "
-          f"p99 {r['p99_ms']:.2f} ms" + ("  (goal p99 <= 10 ms)" if side == "durable" else ""))
+          f"p99 {r['p99_ms']:.2f} ms, steal {steal_percent}%" + ("  (goal p99 <= 10 ms)" if side == "durable" else ""))
 hwm = {"memory": int(sys.argv[4]), "durable": int(sys.argv[5])}
 print(f"VmHWM after the saturating rounds: memory {hwm['memory'] / 1024:.1f} MiB, durable {hwm['durable'] / 1024:.1f} MiB")
 # Disk bandwidth: what the durable daemon wrote, and what the in-memory daemon's rate
@@ -356,9 +361,9 @@ print(json.dumps({**rounded, "ratio_memory_over_bare": round(mem_ratio, 4),
                  separators=(",", ":")))
 PY
 
-max_steal=$(awk 'BEGIN {m = 0} {if ($3 > m) m = $3} END {print m}' "$steals")
+max_steal=$(awk 'BEGIN {m = 0} {if ($NF > m) m = $NF} END {print m}' "$steals")
 if (( max_steal > 10 )); then
-    loud "the host stole up to $max_steal% of this VM's CPU in a round: these ratios measure the host, not the daemons"
+    loud "the host stole up to $max_steal% of this VM's CPU in a round or a half-load run: these numbers measure the host, not the daemons"
 fi
 
 daemon_bad=$(python3 -c '
