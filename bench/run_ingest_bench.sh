@@ -285,8 +285,7 @@ overhead_ms = 1000 * c / achieved - delay
 print(max(1, round(1000 * c / target - overhead_ms)))' "$paced_connections" "$target" "$delay_ms" "$probe")
     cpu_before=$(cpu_steal_and_total)
     line=$(run_wrk "$side" "${!port_var}" "$duration" "$paced_connections" "$delay_ms")
-    steal=$(steal_percent "$cpu_before" "$(cpu_steal_and_total)")
-    echo "half-$side $steal" >>"$steals"  # a p99 is the first number a busy host spoils
+    steal=$(steal_percent "$cpu_before" "$(cpu_steal_and_total)")  # a p99 is the first number a busy host spoils
     pid_var=${side}_pid
     wait_idle "${!pid_var}"
     echo "$side $target $delay_ms $steal $line" >>"$paced"
@@ -325,9 +324,8 @@ print(f"ratio memory/bare requests/s:    {mem_ratio:.3f}  (per round {min(mem_ro
 print(f"ratio durable/memory requests/s: {dur_ratio:.3f}  (per round {min(dur_rounds):.3f}..{max(dur_rounds):.3f}; goal >= 0.80)")
 steal = {}
 for text in open(sys.argv[8]):
-    fields = text.split()
-    if len(fields) == 3:  # the half-load runs have two fields and print their steal below
-        steal.setdefault(fields[1], []).append(int(fields[2]))
+    rnd, side, percent = text.split()
+    steal.setdefault(side, []).append(int(percent))
 print("steal time per round (% of this VM's CPU the host gave elsewhere): " +
       ", ".join(f"{side} {'/'.join(map(str, v))}" for side, v in steal.items()))
 paced = {}
@@ -361,7 +359,8 @@ print(json.dumps({**rounded, "ratio_memory_over_bare": round(mem_ratio, 4),
                  separators=(",", ":")))
 PY
 
-max_steal=$(awk 'BEGIN {m = 0} {if ($NF > m) m = $NF} END {print m}' "$steals")
+# The rounds' steal is field 3 of their lines, the half-load runs' field 4 of theirs.
+max_steal=$(awk 'BEGIN {m = 0} {v = (FILENAME == ARGV[1] ? $3 : $4); if (v > m) m = v} END {print m}' "$steals" "$paced")
 if (( max_steal > 10 )); then
     loud "the host stole up to $max_steal% of this VM's CPU in a round or a half-load run: these numbers measure the host, not the daemons"
 fi
